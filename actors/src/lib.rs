@@ -1,0 +1,29 @@
+//! Per-tenant actor runtime.
+//!
+//! Every mutation for a tenant goes through that tenant's actor so that:
+//!
+//! * **Serialization per tenant** — commands for one tenant are applied strictly in the order
+//!   they were submitted, one unit of work at a time, without any lock in the service. Different
+//!   tenants proceed in parallel.
+//! * **Batching** — runs of consecutive batchable commands (event ingestion) that queue up
+//!   while a unit is in flight are handed to the handler together, so the service can commit
+//!   many of them in one database transaction.
+//! * **Restart semantics** — a panicking or misbehaving handler only fails the unit it was
+//!   given; the actor's sole state is its queue, so carrying on is equivalent to a restart.
+//!
+//! The service plugs in through [`TenantHandler`]; this crate never depends on it.
+
+pub mod config;
+pub mod error;
+pub mod handler;
+pub mod registry;
+pub mod tenant_actor;
+
+pub use config::RuntimeConfig;
+pub use error::DispatchError;
+pub use handler::TenantHandler;
+pub use registry::TenantRegistry;
+pub use tenant_actor::TenantActor;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,9 @@
+DROP TABLE audit_entries;
+DROP TABLE ticket_links;
+DROP TABLE ticket_comments;
+DROP TABLE tickets;
+DROP TABLE alerts;
+DROP TABLE integrations;
+DROP TABLE api_tokens;
+DROP TABLE users;
+DROP TABLE tenants;

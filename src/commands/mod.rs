@@ -1,0 +1,21 @@
+//! Every change to a tenant's data, applied in one transaction together with its audit entry.
+//!
+//! Commands reach [`TenantWriter`] through the tenant's actor (see the `oneprotect-actors`
+//! crate), which serializes them; the tenant row lock taken by [`transaction`] extends that
+//! guarantee across instances sharing one database.
+
+mod audit_chain;
+mod error;
+mod ingest;
+pub mod provisioning;
+mod request;
+mod tickets;
+mod transaction;
+mod triage;
+mod writer;
+
+pub use audit_chain::AuditChain;
+pub use error::CommandError;
+pub use request::{Command, CommandContext, IngestResult, NewTicket, Outcome, Reply, Request, TicketPatch};
+pub use transaction::{Tx, transaction};
+pub use writer::{TenantRuntime, TenantWriter};

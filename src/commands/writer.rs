@@ -1,0 +1,109 @@
+use std::sync::Arc;
+
+use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry};
+
+use super::{Command, CommandError, Outcome, Reply, Request, Tx, ingest, tickets, transaction, triage};
+use crate::db::Database;
+
+/// Applies a tenant's commands to the database; the tenant actor calls it from a blocking
+/// thread, one unit of work at a time.
+pub struct TenantWriter {
+    db: Database,
+}
+
+impl TenantWriter {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    fn apply_one(&self, tenant_id: &str, request: Request) -> Reply {
+        let mut conn = self.db.get()?;
+        transaction(&mut conn, tenant_id, |tx| dispatch(tx, request))
+    }
+
+    /// Commits consecutive ingest events in one transaction: one fsync for the lot. If that
+    /// transaction fails, each event is retried alone so one bad event cannot sink the others.
+    fn apply_batch(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
+        let batched = self.db.get().map_err(CommandError::from).and_then(|mut conn| {
+            transaction(&mut conn, tenant_id, |tx| {
+                requests.iter().map(|request| dispatch(tx, request.clone())).collect::<Result<Vec<_>, _>>()
+            })
+        });
+        match batched {
+            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Err(error) => {
+                tracing::warn!(tenant_id, %error, "batch rolled back; applying its events one by one");
+                requests.into_iter().map(|request| self.apply_one(tenant_id, request)).collect()
+            }
+        }
+    }
+}
+
+fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
+    let ctx = &request.ctx;
+    match request.command {
+        Command::Ingest { integration_id, event } => ingest::apply(tx, ctx, &integration_id, event),
+        Command::Acknowledge { alert_id } => triage::acknowledge(tx, ctx, &alert_id),
+        Command::Assign { alert_id, assignee_id } => triage::assign(tx, ctx, &alert_id, &assignee_id),
+        Command::Resolve { alert_id } => triage::resolve(tx, ctx, &alert_id),
+        Command::TicketFromAlert { alert_id, title, priority } => {
+            tickets::from_alert(tx, ctx, &alert_id, title, priority)
+        }
+        Command::CreateTicket(draft) => tickets::create(tx, ctx, draft),
+        Command::UpdateTicket { ticket_id, patch, if_match } => tickets::update(tx, ctx, &ticket_id, patch, if_match),
+        Command::Comment { ticket_id, body } => tickets::comment(tx, ctx, &ticket_id, body),
+        Command::Link { ticket_id, target_type, target_id, relation } => {
+            tickets::link(tx, ctx, &ticket_id, target_type, &target_id, relation)
+        }
+        Command::Unlink { ticket_id, link_id } => tickets::unlink(tx, ctx, &ticket_id, &link_id),
+    }
+}
+
+impl TenantHandler for TenantWriter {
+    type Key = String;
+    type Command = Request;
+    type Reply = Reply;
+
+    fn batchable(&self, request: &Request) -> bool {
+        matches!(request.command, Command::Ingest { .. })
+    }
+
+    fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
+        if requests.len() == 1 {
+            requests.into_iter().map(|r| self.apply_one(tenant, r)).collect()
+        } else {
+            self.apply_batch(tenant, requests)
+        }
+    }
+}
+
+/// The per-tenant actors and the writer behind them: where every mutation is sent.
+#[derive(Clone)]
+pub struct TenantRuntime {
+    registry: TenantRegistry<TenantWriter>,
+}
+
+impl TenantRuntime {
+    pub fn new(db: Database, config: RuntimeConfig) -> Self {
+        Self { registry: TenantRegistry::new(Arc::new(TenantWriter::new(db)), config) }
+    }
+
+    /// Sends a command to its tenant's actor and waits until it is committed (or refused).
+    pub async fn send(&self, tenant_id: &str, request: Request) -> Reply {
+        match self.registry.send(tenant_id.to_owned(), request).await {
+            Ok(reply) => reply,
+            Err(DispatchError::MailboxFull) => {
+                Err(CommandError::Unavailable("too many pending commands for this tenant".into()))
+            }
+            Err(error) => Err(CommandError::Unavailable(format!("tenant worker failed: {error:?}"))),
+        }
+    }
+
+    pub fn mailbox_depth(&self) -> usize {
+        self.registry.mailbox_depth()
+    }
+
+    pub fn active_tenants(&self) -> usize {
+        self.registry.active_tenants()
+    }
+}

@@ -1,0 +1,18 @@
+//! Storage: one diesel code path over PostgreSQL and SQLite.
+//!
+//! Handlers never see SQL; they call the query functions of the per-table modules below, always
+//! from a blocking thread (see [`Database::run`]).
+
+mod backend;
+mod connection;
+mod error;
+mod migrations;
+pub mod models;
+pub mod queries;
+pub mod schema;
+mod url;
+
+pub use connection::{Database, DbConnection};
+pub use error::DbError;
+pub use migrations::{migration_names, run_migrations};
+pub use url::{Backend, DatabaseUrl};

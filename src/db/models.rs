@@ -1,0 +1,137 @@
+//! Rows as stored. API views live in `web::api`, apart from these.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tenants)]
+pub struct Tenant {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub ticket_prefix: String,
+    pub next_ticket_number: i64,
+    pub write_seq: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct User {
+    pub id: String,
+    pub tenant_id: String,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub password_hash: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = integrations)]
+pub struct Integration {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub key_hash: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = alerts)]
+pub struct Alert {
+    pub id: String,
+    pub tenant_id: String,
+    pub integration_id: String,
+    pub dedup_key: String,
+    pub status: String,
+    pub severity: String,
+    pub summary: String,
+    pub resource: Option<String>,
+    pub details: String,
+    pub event_count: i64,
+    pub first_seen_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+    pub assignee_id: Option<String>,
+    pub acknowledged_at: Option<NaiveDateTime>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub ticket_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = tickets)]
+pub struct Ticket {
+    pub id: String,
+    pub tenant_id: String,
+    pub number: i64,
+    pub key: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub priority: String,
+    pub assignee_id: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub version: i64,
+    pub source_alert_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_comments)]
+pub struct Comment {
+    pub id: String,
+    pub tenant_id: String,
+    pub ticket_id: String,
+    pub author_id: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = ticket_links)]
+pub struct Link {
+    pub id: String,
+    pub tenant_id: String,
+    pub ticket_id: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub relation: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_entries)]
+pub struct AuditEntry {
+    pub id: String,
+    pub tenant_id: String,
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor_type: String,
+    pub actor_id: Option<String>,
+    pub actor_name: String,
+    pub actor_role: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub changes: String,
+    pub request_id: Option<String>,
+    pub channel: String,
+    pub prev_hash: String,
+    pub hash: String,
+}

@@ -1,0 +1,148 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::{contains_pattern, lower};
+use crate::db::DbConnection;
+use crate::db::models::Alert;
+use crate::db::schema::{alerts, integrations};
+
+/// An alert with the name of the integration that raised it, as every view shows it.
+pub type AlertWithSource = (Alert, String);
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub status: Option<String>,
+    pub severity: Option<String>,
+    /// `Some(None)`: unassigned alerts only.
+    pub assignee: Option<Option<String>>,
+    pub text: Option<String>,
+}
+
+pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
+    diesel::insert_into(alerts::table).values(alert).execute(conn).map(drop)
+}
+
+pub fn by_id(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<Option<Alert>> {
+    alerts::table
+        .filter(alerts::tenant_id.eq(tenant_id).and(alerts::id.eq(id)))
+        .select(Alert::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn with_source(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<Option<AlertWithSource>> {
+    alerts::table
+        .inner_join(integrations::table)
+        .filter(alerts::tenant_id.eq(tenant_id).and(alerts::id.eq(id)))
+        .select((Alert::as_select(), integrations::name))
+        .first(conn)
+        .optional()
+}
+
+/// The alert that a trigger with this key would update, if any.
+pub fn find_open(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    integration_id: &str,
+    dedup_key: &str,
+) -> QueryResult<Option<Alert>> {
+    alerts::table
+        .filter(alerts::tenant_id.eq(tenant_id))
+        .filter(alerts::integration_id.eq(integration_id))
+        .filter(alerts::dedup_key.eq(dedup_key))
+        .filter(alerts::status.ne("resolved"))
+        .select(Alert::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Counts one more event on an open alert and keeps its latest content.
+pub fn record_repeat(conn: &mut DbConnection, existing: &Alert, latest: &Alert) -> QueryResult<usize> {
+    diesel::update(alerts::table.find(&existing.id))
+        .set((
+            alerts::event_count.eq(alerts::event_count + 1),
+            alerts::last_seen_at.eq(latest.last_seen_at.max(existing.last_seen_at)),
+            alerts::summary.eq(&latest.summary),
+            alerts::severity.eq(&latest.severity),
+            alerts::resource.eq(&latest.resource),
+            alerts::details.eq(&latest.details),
+        ))
+        .execute(conn)
+}
+
+/// Moves an alert from `from` to `to`; returns false when it was no longer in `from`, which
+/// makes a concurrent writer's change win instead of being overwritten.
+pub fn transition(conn: &mut DbConnection, id: &str, from: &str, to: &str, at: NaiveDateTime) -> QueryResult<bool> {
+    let target = alerts::table.filter(alerts::id.eq(id).and(alerts::status.eq(from)));
+    let updated = match to {
+        "acknowledged" => {
+            diesel::update(target).set((alerts::status.eq(to), alerts::acknowledged_at.eq(Some(at)))).execute(conn)?
+        }
+        _ => diesel::update(target).set((alerts::status.eq(to), alerts::resolved_at.eq(Some(at)))).execute(conn)?,
+    };
+    Ok(updated == 1)
+}
+
+pub fn set_assignee(conn: &mut DbConnection, id: &str, assignee_id: &str) -> QueryResult<usize> {
+    diesel::update(alerts::table.find(id)).set(alerts::assignee_id.eq(Some(assignee_id))).execute(conn)
+}
+
+/// Links a ticket to an alert that has none yet; returns false if it already had one.
+pub fn attach_ticket(conn: &mut DbConnection, id: &str, ticket_id: &str) -> QueryResult<bool> {
+    diesel::update(alerts::table.filter(alerts::id.eq(id).and(alerts::ticket_id.is_null())))
+        .set(alerts::ticket_id.eq(Some(ticket_id)))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Newest first, keyset-paginated on the time-ordered id: `before` is the last id of the
+/// previous page, so a page costs the same however deep it is.
+pub fn list(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    filter: &AlertFilter,
+    before: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<AlertWithSource>> {
+    let mut query = alerts::table
+        .inner_join(integrations::table)
+        .filter(alerts::tenant_id.eq(tenant_id))
+        .select((Alert::as_select(), integrations::name))
+        .order(alerts::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = &filter.status {
+        query = query.filter(alerts::status.eq(status.clone()));
+    }
+    if let Some(severity) = &filter.severity {
+        query = query.filter(alerts::severity.eq(severity.clone()));
+    }
+    match &filter.assignee {
+        Some(Some(user)) => query = query.filter(alerts::assignee_id.eq(user.clone())),
+        Some(None) => query = query.filter(alerts::assignee_id.is_null()),
+        None => {}
+    }
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            lower(alerts::summary)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(alerts::dedup_key).like(pattern.clone()).escape('\\'))
+                .or(lower(alerts::resource.assume_not_null()).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(before) = before {
+        query = query.filter(alerts::id.lt(before.to_owned()));
+    }
+    query.load(conn)
+}
+
+/// How many alerts the tenant has in each status (for the portal's tabs).
+pub fn count_by_status(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<(String, i64)>> {
+    alerts::table
+        .filter(alerts::tenant_id.eq(tenant_id))
+        .group_by(alerts::status)
+        .select((alerts::status, diesel::dsl::count_star()))
+        .load(conn)
+}

@@ -1,0 +1,83 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::DbConnection;
+use crate::db::models::AuditEntry;
+use crate::db::schema::audit_entries;
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub actor_id: Option<String>,
+    pub target_id: Option<String>,
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+}
+
+/// The last entry's `(seq, hash)`: where the next entry hooks onto the chain.
+pub fn head(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Option<(i64, String)>> {
+    audit_entries::table
+        .filter(audit_entries::tenant_id.eq(tenant_id))
+        .order(audit_entries::seq.desc())
+        .select((audit_entries::seq, audit_entries::hash))
+        .first(conn)
+        .optional()
+}
+
+pub fn insert(conn: &mut DbConnection, entries: &[AuditEntry]) -> QueryResult<()> {
+    // Row by row: multi-row VALUES does not compile through the MultiConnection backend.
+    for entry in entries {
+        diesel::insert_into(audit_entries::table).values(entry).execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Newest first, keyset-paginated on `seq`.
+pub fn list(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    filter: &AuditFilter,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> QueryResult<Vec<AuditEntry>> {
+    let mut query = audit_entries::table
+        .filter(audit_entries::tenant_id.eq(tenant_id))
+        .select(AuditEntry::as_select())
+        .order(audit_entries::seq.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(action) = &filter.action {
+        query = query.filter(audit_entries::action.eq(action.clone()));
+    }
+    if let Some(actor) = &filter.actor_id {
+        query = query.filter(audit_entries::actor_id.eq(actor.clone()));
+    }
+    if let Some(target) = &filter.target_id {
+        query = query.filter(audit_entries::target_id.eq(target.clone()));
+    }
+    if let Some(since) = filter.since {
+        query = query.filter(audit_entries::at.ge(since));
+    }
+    if let Some(until) = filter.until {
+        query = query.filter(audit_entries::at.lt(until));
+    }
+    if let Some(before) = before_seq {
+        query = query.filter(audit_entries::seq.lt(before));
+    }
+    query.load(conn)
+}
+
+/// Oldest first from `after_seq`: how verification and export walk the whole chain in pages.
+pub fn in_chain_order(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<AuditEntry>> {
+    audit_entries::table
+        .filter(audit_entries::tenant_id.eq(tenant_id).and(audit_entries::seq.gt(after_seq)))
+        .order(audit_entries::seq.asc())
+        .limit(limit)
+        .select(AuditEntry::as_select())
+        .load(conn)
+}

@@ -1,0 +1,147 @@
+//! One diesel schema for both backends: only types that `MultiConnection` shares
+//! (Text, BigInt, Timestamp) so no query needs to know which database it runs on.
+
+diesel::table! {
+    tenants (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        ticket_prefix -> Text,
+        next_ticket_number -> BigInt,
+        write_seq -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        tenant_id -> Text,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    integrations (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        tenant_id -> Text,
+        integration_id -> Text,
+        dedup_key -> Text,
+        status -> Text,
+        severity -> Text,
+        summary -> Text,
+        resource -> Nullable<Text>,
+        details -> Text,
+        event_count -> BigInt,
+        first_seen_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        assignee_id -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        ticket_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    tickets (id) {
+        id -> Text,
+        tenant_id -> Text,
+        number -> BigInt,
+        key -> Text,
+        title -> Text,
+        description -> Text,
+        status -> Text,
+        priority -> Text,
+        assignee_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> BigInt,
+        source_alert_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ticket_comments (id) {
+        id -> Text,
+        tenant_id -> Text,
+        ticket_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ticket_links (id) {
+        id -> Text,
+        tenant_id -> Text,
+        ticket_id -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        relation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_entries (id) {
+        id -> Text,
+        tenant_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_type -> Text,
+        actor_id -> Nullable<Text>,
+        actor_name -> Text,
+        actor_role -> Nullable<Text>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Text,
+        changes -> Text,
+        request_id -> Nullable<Text>,
+        channel -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(alerts -> integrations (integration_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    tenants,
+    users,
+    api_tokens,
+    integrations,
+    alerts,
+    tickets,
+    ticket_comments,
+    ticket_links,
+    audit_entries,
+);

@@ -1,0 +1,16 @@
+//! OneProtect Triage: multi-tenant alert triage and ticketing.
+//!
+//! A command travels `web` (or `ingest`) → the tenant's actor (`commands::TenantRuntime`) →
+//! one database transaction with its audit entry (`commands`), over `db`. Pure rules live in
+//! `domain`.
+
+pub mod audit_trail;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod credentials;
+pub mod db;
+pub mod domain;
+pub mod startup;
+pub mod telemetry;
+pub mod web;

@@ -1,0 +1,175 @@
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use super::views::AlertView;
+use super::{id_of, optional_body, send, unexpected};
+use crate::commands::{Command, Outcome};
+use crate::db::queries::alerts::{self, AlertFilter};
+use crate::domain::alert::{AlertStatus, Severity};
+use crate::domain::ticket::Priority;
+use crate::domain::validation::{FieldErrors, parse_enum};
+use crate::web::auth::Caller;
+use crate::web::body::read_body;
+use crate::web::error::ApiError;
+use crate::web::pagination::{Page, PageRequest};
+use crate::web::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/alerts", web::get().to(list))
+        .route("/alerts/{id}", web::get().to(get))
+        .route("/alerts/{id}/acknowledge", web::post().to(acknowledge))
+        .route("/alerts/{id}/assign", web::post().to(assign))
+        .route("/alerts/{id}/resolve", web::post().to(resolve))
+        .route("/alerts/{id}/ticket", web::post().to(ticket));
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    severity: Option<String>,
+    /// A user id, `me`, or `none` for unassigned alerts.
+    assignee: Option<String>,
+    text: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest { limit: query.limit, cursor: query.cursor };
+    let (limit, before) = (page.limit()?, page.position()?);
+    let mut errors = FieldErrors::default();
+    let filter = AlertFilter {
+        status: query
+            .status
+            .and_then(|s| parse_enum(&mut errors, "status", &s, AlertStatus::parse, AlertStatus::ALL))
+            .map(|s| s.as_str().to_owned()),
+        severity: query
+            .severity
+            .and_then(|s| parse_enum(&mut errors, "severity", &s, Severity::parse, Severity::ALL))
+            .map(|s| s.as_str().to_owned()),
+        assignee: assignee_filter(query.assignee.as_deref(), &caller, &mut errors),
+        text: query.text.filter(|t| !t.trim().is_empty()),
+    };
+    errors.into_result(())?;
+    let tenant_id = caller.tenant.id.clone();
+    let rows = state
+        .db
+        .run(move |conn| {
+            alerts::list(conn, &tenant_id, &filter, before.as_deref(), limit + 1).map_err(ApiError::from_query)
+        })
+        .await?;
+    let page = Page::from_rows(rows, limit, |(a, _)| a.id.clone(), |(a, name)| AlertView::new(a, name));
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// `me`, `none`, or a user id; used by the alert and ticket lists alike.
+pub(super) fn assignee_filter(raw: Option<&str>, caller: &Caller, errors: &mut FieldErrors) -> Option<Option<String>> {
+    match raw? {
+        "me" => Some(Some(caller.user.id.clone())),
+        "none" => Some(None),
+        other => match crate::domain::ids::parse_id(other) {
+            Some(id) => Some(Some(id)),
+            None => {
+                errors.add("assignee", "must be a user id, `me` or `none`");
+                None
+            }
+        },
+    }
+}
+
+async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id_of(&path, "alert")?;
+    Ok(HttpResponse::Ok().json(load(&state, &caller, id).await?))
+}
+
+pub(super) async fn load(state: &AppState, caller: &Caller, id: String) -> Result<AlertView, ApiError> {
+    let tenant_id = caller.tenant.id.clone();
+    let found =
+        state.db.run(move |conn| alerts::with_source(conn, &tenant_id, &id).map_err(ApiError::from_query)).await?;
+    found.map(|(alert, name)| AlertView::new(alert, name)).ok_or_else(|| ApiError::not_found("alert"))
+}
+
+async fn acknowledge(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let alert_id = id_of(&path, "alert")?;
+    triage(&state, &caller, Command::Acknowledge { alert_id }).await
+}
+
+async fn resolve(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let alert_id = id_of(&path, "alert")?;
+    triage(&state, &caller, Command::Resolve { alert_id }).await
+}
+
+#[derive(Debug, Deserialize)]
+struct AssignBody {
+    assignee_id: Option<String>,
+}
+
+async fn assign(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<AssignBody>,
+) -> Result<HttpResponse, ApiError> {
+    let alert_id = id_of(&path, "alert")?;
+    let raw = body.into_inner().assignee_id.ok_or_else(|| FieldErrors::single("assignee_id", "is required"))?;
+    let assignee_id =
+        crate::domain::ids::parse_id(&raw).ok_or_else(|| FieldErrors::single("assignee_id", "must be a user id"))?;
+    triage(&state, &caller, Command::Assign { alert_id, assignee_id }).await
+}
+
+async fn triage(state: &AppState, caller: &Caller, command: Command) -> Result<HttpResponse, ApiError> {
+    match send(state, caller, command).await? {
+        Outcome::Alert { alert, .. } => Ok(HttpResponse::Ok().json(load(state, caller, alert.id).await?)),
+        other => Err(unexpected(other)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TicketFromAlertBody {
+    title: Option<String>,
+    priority: Option<String>,
+}
+
+/// 201 with the new ticket the first time; 200 with the same ticket on every later call.
+async fn ticket(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let alert_id = id_of(&path, "alert")?;
+    caller.require_operator()?;
+    let body = read_body(payload, state.max_body_bytes).await?;
+    let body: Option<TicketFromAlertBody> = optional_body(&body)?;
+    let mut errors = FieldErrors::default();
+    let (title, priority) = match body {
+        None => (None, None),
+        Some(b) => {
+            if let Some(title) = &b.title {
+                errors.required_text("title", title, crate::domain::ticket::TITLE_MAX);
+            }
+            let priority =
+                b.priority.and_then(|p| parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL));
+            (b.title.map(|t| t.trim().to_owned()), priority)
+        }
+    };
+    errors.into_result(())?;
+    match send(&state, &caller, Command::TicketFromAlert { alert_id, title, priority }).await? {
+        Outcome::Ticket { ticket, created } => super::tickets::respond(&state, ticket, created).await,
+        other => Err(unexpected(other)),
+    }
+}

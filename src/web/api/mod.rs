@@ -1,0 +1,53 @@
+//! The JSON API under `/api/v1` (PRODUCT.md §3).
+
+mod alerts;
+mod audit;
+mod events;
+mod me;
+mod tickets;
+pub mod views;
+
+use actix_web::web;
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::state::AppState;
+use crate::commands::{Command, Outcome, Request};
+use crate::domain::ids::parse_id;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api/v1")
+            .configure(me::routes)
+            .configure(alerts::routes)
+            .configure(tickets::routes)
+            .configure(audit::routes)
+            .configure(events::routes),
+    );
+}
+
+/// Sends a caller's command to their tenant's actor and waits for the commit.
+async fn send(state: &AppState, caller: &Caller, command: Command) -> Result<Outcome, ApiError> {
+    caller.require_operator()?;
+    let request = Request { ctx: caller.context(), command };
+    Ok(state.tenants.send(&caller.tenant.id, request).await?)
+}
+
+/// A path id in canonical form; anything that cannot be an id is simply not found.
+fn id_of(raw: &str, what: &str) -> Result<String, ApiError> {
+    parse_id(raw).ok_or_else(|| ApiError::not_found(what))
+}
+
+/// Parses an optional JSON body: empty means "no body", anything else must be valid.
+fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this request: {e}")))
+}
+
+fn unexpected(outcome: Outcome) -> ApiError {
+    ApiError::Internal(format!("unexpected command outcome: {outcome:?}"))
+}

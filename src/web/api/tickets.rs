@@ -1,0 +1,326 @@
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Deserializer};
+
+use super::alerts::assignee_filter;
+use super::views::{CommentView, LinkView, TicketView};
+use super::{id_of, send, unexpected};
+use crate::commands::{Command, NewTicket, Outcome, TicketPatch};
+use crate::db::models::Ticket;
+use crate::db::queries::tickets::{self, TicketFilter};
+use crate::domain::ids::parse_id;
+use crate::domain::ticket::{
+    COMMENT_MAX, DESCRIPTION_MAX, LinkRelation, LinkTarget, Priority, TITLE_MAX, TicketStatus,
+};
+use crate::domain::validation::{FieldErrors, parse_enum};
+use crate::web::auth::Caller;
+use crate::web::error::ApiError;
+use crate::web::pagination::{Page, PageRequest};
+use crate::web::state::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/tickets", web::get().to(list))
+        .route("/tickets", web::post().to(create))
+        .route("/tickets/{id}", web::get().to(get))
+        .route("/tickets/{id}", web::patch().to(update))
+        .route("/tickets/{id}/comments", web::get().to(comments))
+        .route("/tickets/{id}/comments", web::post().to(add_comment))
+        .route("/tickets/{id}/links", web::get().to(links))
+        .route("/tickets/{id}/links", web::post().to(add_link))
+        .route("/tickets/{id}/links/{link_id}", web::delete().to(remove_link));
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    status: Option<String>,
+    priority: Option<String>,
+    assignee: Option<String>,
+    text: Option<String>,
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest { limit: query.limit, cursor: query.cursor };
+    let (limit, before) = (page.limit()?, page.position()?);
+    let mut errors = FieldErrors::default();
+    let filter = TicketFilter {
+        status: query
+            .status
+            .and_then(|s| parse_enum(&mut errors, "status", &s, TicketStatus::parse, TicketStatus::ALL))
+            .map(|s| s.as_str().to_owned()),
+        priority: query
+            .priority
+            .and_then(|p| parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL))
+            .map(|p| p.as_str().to_owned()),
+        assignee: assignee_filter(query.assignee.as_deref(), &caller, &mut errors),
+        text: query.text.filter(|t| !t.trim().is_empty()),
+    };
+    errors.into_result(())?;
+    let tenant_id = caller.tenant.id.clone();
+    let rows = state
+        .db
+        .run(move |conn| {
+            tickets::list(conn, &tenant_id, &filter, before.as_deref(), limit + 1).map_err(ApiError::from_query)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |t| t.id.clone(), |t| TicketView::new(t, None))))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateBody {
+    title: Option<String>,
+    description: Option<String>,
+    priority: Option<String>,
+    status: Option<String>,
+    assignee_id: Option<String>,
+}
+
+async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<CreateBody>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_operator()?;
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let title = body.title.unwrap_or_default();
+    errors.required_text("title", &title, TITLE_MAX);
+    let description = body.description.unwrap_or_default();
+    errors.max_len("description", &description, DESCRIPTION_MAX);
+    let priority = match body.priority {
+        Some(p) => parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL),
+        None => Some(Priority::Medium),
+    };
+    let status = match body.status {
+        Some(s) => parse_enum(&mut errors, "status", &s, TicketStatus::parse, TicketStatus::ALL),
+        None => Some(TicketStatus::Open),
+    };
+    let assignee_id = user_id_field(&mut errors, body.assignee_id);
+    let (Some(priority), Some(status)) = (priority, status) else { return Err(errors.into()) };
+    errors.into_result(())?;
+    let draft = NewTicket { title: title.trim().to_owned(), description, priority, status, assignee_id };
+    match send(&state, &caller, Command::CreateTicket(draft)).await? {
+        Outcome::Ticket { ticket, .. } => respond(&state, ticket, true).await,
+        other => Err(unexpected(other)),
+    }
+}
+
+fn user_id_field(errors: &mut FieldErrors, raw: Option<String>) -> Option<String> {
+    let raw = raw?;
+    let id = parse_id(&raw);
+    if id.is_none() {
+        errors.add("assignee_id", "must be a user id");
+    }
+    id
+}
+
+async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
+    respond(&state, ticket, false).await
+}
+
+/// The ticket with its links, and its version as the ETag for `If-Match`.
+pub(super) async fn respond(state: &AppState, ticket: Ticket, created: bool) -> Result<HttpResponse, ApiError> {
+    let ticket_id = ticket.id.clone();
+    let links = state.db.run(move |conn| tickets::links(conn, &ticket_id).map_err(ApiError::from_query)).await?;
+    let view = TicketView::new(ticket, Some(links));
+    let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    if created {
+        response.insert_header(("Location", format!("/api/v1/tickets/{}", view.id)));
+    }
+    Ok(response.insert_header(("ETag", format!("\"{}\"", view.version))).json(view))
+}
+
+async fn load(state: &AppState, caller: &Caller, id: String) -> Result<Ticket, ApiError> {
+    let tenant_id = caller.tenant.id.clone();
+    let found = state.db.run(move |conn| tickets::by_id(conn, &tenant_id, &id).map_err(ApiError::from_query)).await?;
+    found.ok_or_else(|| ApiError::not_found("ticket"))
+}
+
+/// Distinguishes "field absent" (`None`) from "field set to null" (`Some(None)`).
+fn nullable<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(Some)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PatchBody {
+    title: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    priority: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    assignee_id: Option<Option<String>>,
+}
+
+async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<PatchBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket_id = id_of(&path, "ticket")?;
+    caller.require_operator()?;
+    let if_match = if_match(&req)?;
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    if let Some(title) = &body.title {
+        errors.required_text("title", title, TITLE_MAX);
+    }
+    if let Some(description) = &body.description {
+        errors.max_len("description", description, DESCRIPTION_MAX);
+    }
+    let patch = TicketPatch {
+        title: body.title.map(|t| t.trim().to_owned()),
+        description: body.description,
+        status: body.status.and_then(|s| parse_enum(&mut errors, "status", &s, TicketStatus::parse, TicketStatus::ALL)),
+        priority: body.priority.and_then(|p| parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL)),
+        assignee_id: body.assignee_id.map(|a| user_id_field(&mut errors, a)),
+    };
+    errors.into_result(())?;
+    match send(&state, &caller, Command::UpdateTicket { ticket_id, patch, if_match }).await? {
+        Outcome::Ticket { ticket, .. } => respond(&state, ticket, false).await,
+        other => Err(unexpected(other)),
+    }
+}
+
+/// `If-Match: "<version>"`; `*` or no header means "whatever the current version is".
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::IF_MATCH) else { return Ok(None) };
+    let raw = value.to_str().unwrap_or_default().trim();
+    if raw == "*" {
+        return Ok(None);
+    }
+    raw.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| ApiError::BadRequest("If-Match must be the ticket's ETag, e.g. \"3\"".into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct CommentQuery {
+    limit: Option<i64>,
+    cursor: Option<String>,
+}
+
+async fn comments(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    query: web::Query<CommentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
+    let query = query.into_inner();
+    let page = PageRequest { limit: query.limit, cursor: query.cursor };
+    let (limit, after) = (page.limit()?, page.position()?);
+    let rows = state
+        .db
+        .run(move |conn| tickets::comments(conn, &ticket.id, after.as_deref(), limit + 1).map_err(ApiError::from_query))
+        .await?;
+    Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |c| c.id.clone(), CommentView::from)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CommentBody {
+    body: Option<String>,
+}
+
+async fn add_comment(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<CommentBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket_id = id_of(&path, "ticket")?;
+    let text = body.into_inner().body.unwrap_or_default();
+    let mut errors = FieldErrors::default();
+    errors.required_text("body", &text, COMMENT_MAX);
+    caller.require_operator()?;
+    errors.into_result(())?;
+    match send(&state, &caller, Command::Comment { ticket_id, body: text }).await? {
+        Outcome::Comment(comment) => Ok(HttpResponse::Created().json(CommentView::from(comment))),
+        other => Err(unexpected(other)),
+    }
+}
+
+async fn links(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
+    let rows = state.db.run(move |conn| tickets::links(conn, &ticket.id).map_err(ApiError::from_query)).await?;
+    let items: Vec<LinkView> = rows.into_iter().map(LinkView::from).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": null})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LinkBody {
+    target_type: Option<String>,
+    target_id: Option<String>,
+    relation: Option<String>,
+}
+
+async fn add_link(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<String>,
+    body: web::Json<LinkBody>,
+) -> Result<HttpResponse, ApiError> {
+    let ticket_id = id_of(&path, "ticket")?;
+    caller.require_operator()?;
+    let body = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let target_type = match body.target_type {
+        Some(t) => parse_enum(&mut errors, "target_type", &t, LinkTarget::parse, LinkTarget::ALL),
+        None => {
+            errors.add("target_type", "is required");
+            None
+        }
+    };
+    let target_id = match body.target_id.as_deref().map(parse_id) {
+        Some(Some(id)) => Some(id),
+        Some(None) => {
+            errors.add("target_id", "must be an alert or ticket id");
+            None
+        }
+        None => {
+            errors.add("target_id", "is required");
+            None
+        }
+    };
+    let relation = match body.relation {
+        Some(r) => parse_enum(&mut errors, "relation", &r, LinkRelation::parse, LinkRelation::ALL),
+        None => Some(LinkRelation::RelatesTo),
+    };
+    let (Some(target_type), Some(target_id), Some(relation)) = (target_type, target_id, relation) else {
+        return Err(errors.into());
+    };
+    match send(&state, &caller, Command::Link { ticket_id, target_type, target_id, relation }).await? {
+        Outcome::Link { link, created } => {
+            let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
+            Ok(response.json(LinkView::from(link)))
+        }
+        other => Err(unexpected(other)),
+    }
+}
+
+async fn remove_link(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (ticket, link) = path.into_inner();
+    let ticket_id = id_of(&ticket, "ticket")?;
+    let link_id = id_of(&link, "link")?;
+    match send(&state, &caller, Command::Unlink { ticket_id, link_id }).await? {
+        Outcome::Unlinked => Ok(HttpResponse::NoContent().finish()),
+        other => Err(unexpected(other)),
+    }
+}

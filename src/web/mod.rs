@@ -1,0 +1,28 @@
+//! HTTP: the JSON API and the operational endpoints.
+
+pub mod api;
+pub mod auth;
+mod body;
+pub mod error;
+mod ops;
+pub mod pagination;
+mod state;
+
+pub use state::AppState;
+
+use actix_web::web;
+
+/// Every route of the service, with extractors configured to answer problem+json.
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+    cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))
+        .app_data(web::PayloadConfig::default().limit(max_body_bytes))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .configure(ops::routes)
+        .configure(api::routes)
+        .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, error::ApiError> {
+    Err(error::ApiError::NotFound("no such route".into()))
+}

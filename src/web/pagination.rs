@@ -1,0 +1,80 @@
+//! Keyset pagination: `?limit=` and an opaque `?cursor=` naming where the last page ended.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use super::error::ApiError;
+use crate::domain::validation::FieldErrors;
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 500;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PageRequest {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    pub fn limit(&self) -> Result<i64, ApiError> {
+        match self.limit {
+            None => Ok(DEFAULT_LIMIT),
+            Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(FieldErrors::single("limit", format!("must be between 1 and {MAX_LIMIT}")).into()),
+        }
+    }
+
+    /// The position the cursor encodes, if a cursor was given.
+    pub fn position(&self) -> Result<Option<String>, ApiError> {
+        let Some(cursor) = self.cursor.as_deref().filter(|c| !c.is_empty()) else { return Ok(None) };
+        URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(Some)
+            .ok_or_else(|| FieldErrors::single("cursor", "is not a cursor this API handed out").into())
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// `rows` were fetched with `limit + 1`: the extra row only says that another page exists.
+    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, position: impl Fn(&R) -> String, view: impl Fn(R) -> T) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_cursor = if more { rows.last().map(|r| URL_SAFE_NO_PAD.encode(position(r))) } else { None };
+        Page { items: rows.into_iter().map(view).collect(), next_cursor }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips() {
+        let page = Page::from_rows(vec!["c", "b", "a"], 2, |r| r.to_string(), |r| r);
+        assert_eq!(page.items, ["c", "b"]);
+        let request = PageRequest { limit: Some(2), cursor: page.next_cursor };
+        assert_eq!(request.position().ok().flatten().as_deref(), Some("b"));
+    }
+
+    #[test]
+    fn the_last_page_has_no_cursor() {
+        let page = Page::from_rows(vec![1, 2], 2, |r| r.to_string(), |r| r);
+        assert!(page.next_cursor.is_none());
+    }
+
+    #[test]
+    fn bad_limits_and_cursors_are_refused() {
+        assert!(PageRequest { limit: Some(0), cursor: None }.limit().is_err());
+        assert!(PageRequest { limit: Some(501), cursor: None }.limit().is_err());
+        assert!(PageRequest { limit: None, cursor: Some("%%%".into()) }.position().is_err());
+    }
+}

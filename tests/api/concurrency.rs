@@ -1,0 +1,80 @@
+//! Races: the database and the tenant actor keep exactly-once effects.
+
+use futures_util::future::join_all;
+use reqwest::StatusCode;
+
+use crate::helpers::{json, spawn_app};
+
+#[actix_web::test]
+async fn thirty_two_concurrent_ticket_requests_make_exactly_one_ticket() {
+    let app = spawn_app().await;
+    let alert = app.trigger("race").await;
+    let path = format!("/api/v1/alerts/{alert}/ticket");
+    let responses = join_all((0..32).map(|i| {
+        let user = if i % 2 == 0 { &app.acme.operator } else { &app.acme.operator2 };
+        app.post_empty(user, &path)
+    }))
+    .await;
+    let mut created = 0;
+    let mut ids = std::collections::HashSet::new();
+    for response in responses {
+        match response.status() {
+            StatusCode::CREATED => created += 1,
+            StatusCode::OK => {}
+            other => panic!("unexpected status {other}"),
+        }
+        let body: serde_json::Value = response.json().await.expect("json");
+        ids.insert(body["id"].as_str().unwrap_or_default().to_owned());
+    }
+    assert_eq!(created, 1, "exactly one 201");
+    assert_eq!(ids.len(), 1, "every answer names the same ticket");
+    let tickets = json(app.get(&app.acme.operator, "/api/v1/tickets").await, StatusCode::OK).await;
+    assert_eq!(tickets["items"].as_array().map(Vec::len), Some(1));
+    let entries = app.audit(&app.acme.operator, "action=ticket.created").await;
+    assert_eq!(entries.len(), 1, "one ticket.created audit entry");
+}
+
+#[actix_web::test]
+async fn racing_acknowledge_and_resolve_end_in_a_state_the_audit_agrees_with() {
+    let app = spawn_app().await;
+    let alert = app.trigger("ack-resolve-race").await;
+    let paths: Vec<String> = (0..24)
+        .map(|i| {
+            let action = if i % 3 == 0 { "resolve" } else { "acknowledge" };
+            format!("/api/v1/alerts/{alert}/{action}")
+        })
+        .collect();
+    let requests = paths.iter().map(|path| app.post_empty(&app.acme.operator, path));
+    let statuses: Vec<StatusCode> = join_all(requests).await.iter().map(|r| r.status()).collect();
+    assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
+
+    let view = json(app.get(&app.acme.operator, &format!("/api/v1/alerts/{alert}")).await, StatusCode::OK).await;
+    assert_eq!(view["status"], "resolved", "at least one resolve ran");
+    let entries = app.audit(&app.acme.operator, &format!("target={alert}")).await;
+    let resolved = entries.iter().filter(|e| e["action"] == "alert.resolved").count();
+    let acknowledged = entries.iter().filter(|e| e["action"] == "alert.acknowledged").count();
+    assert_eq!(resolved, 1, "one transition to resolved is recorded");
+    assert!(acknowledged <= 1, "at most one acknowledge is recorded");
+    let verify = json(app.get(&app.acme.operator, "/api/v1/audit/verify").await, StatusCode::OK).await;
+    assert_eq!(verify["ok"], true);
+}
+
+#[actix_web::test]
+async fn concurrent_events_across_tenants_keep_both_chains_intact() {
+    let app = spawn_app().await;
+    let sends = (0..60).map(|i| {
+        let key = if i % 2 == 0 { &app.acme.integration_key } else { &app.globex.integration_key };
+        app.ingest(key, serde_json::json!({"dedup_key": format!("k{}", i % 7), "summary": "s"}))
+    });
+    for response in join_all(sends).await {
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+    }
+    for user in [&app.acme.auditor, &app.globex.auditor] {
+        let alerts = json(app.get(user, "/api/v1/alerts?limit=500").await, StatusCode::OK).await;
+        let total: i64 =
+            alerts["items"].as_array().into_iter().flatten().filter_map(|a| a["event_count"].as_i64()).sum();
+        assert_eq!(total, 30);
+        let verify = json(app.get(user, "/api/v1/audit/verify").await, StatusCode::OK).await;
+        assert_eq!(verify["ok"], true);
+    }
+}

@@ -1,0 +1,193 @@
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use oneprotect::commands::CommandContext;
+use oneprotect::commands::provisioning;
+use oneprotect::config::{ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings};
+use oneprotect::db::{Database, DatabaseUrl};
+use oneprotect::domain::actor::{Actor, Channel, Role};
+use oneprotect::startup::Application;
+use reqwest::{Response, StatusCode};
+use serde_json::Value;
+
+/// One user of a test tenant, with an API token.
+#[derive(Clone)]
+pub struct TestUser {
+    pub id: String,
+    pub username: String,
+    pub token: String,
+}
+
+pub struct TestTenant {
+    pub id: String,
+    pub slug: String,
+    pub operator: TestUser,
+    pub operator2: TestUser,
+    pub auditor: TestUser,
+    pub integration_key: String,
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Database,
+    pub acme: TestTenant,
+    pub globex: TestTenant,
+    _store: TestStore,
+}
+
+/// Where the test's database lives; dropped (database or file removed) when the test ends.
+enum TestStore {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestStore {
+    fn drop(&mut self) {
+        if let TestStore::Postgres { admin_url, name } = self {
+            if let Ok(mut conn) = PgConnection::establish(admin_url) {
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).execute(&mut conn);
+            }
+        }
+    }
+}
+
+fn fresh_database() -> (String, TestStore) {
+    match std::env::var("ONEPROTECT_TEST_DATABASE_URL") {
+        Ok(admin_url) if admin_url.starts_with("postgres") => {
+            let name = format!("oneprotect_test_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("PostgreSQL at {admin_url} is unreachable: {e}"));
+            diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut conn).expect("create test database");
+            let (base, _) = admin_url.rsplit_once('/').expect("URL with a database name");
+            (format!("{base}/{name}"), TestStore::Postgres { admin_url, name })
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("test.db").to_string_lossy().into_owned();
+            (path, TestStore::Sqlite(dir))
+        }
+    }
+}
+
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
+        database: DatabaseSettings { url: database_url, max_connections: 8 },
+        amqp: AmqpSettings::default(),
+        actors: ActorSettings { max_batch: 256, idle_timeout_secs: 300, mailbox_capacity: 10_000 },
+        log: LogSettings { format: "text".into() },
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    if std::env::var("TEST_LOG").is_ok() {
+        oneprotect::telemetry::init_logging("text");
+    }
+    let (url, store) = fresh_database();
+    let settings = test_settings(url.clone());
+    let app = Application::build(&settings).await.expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+
+    let provision_db = db.clone();
+    let (acme, globex) = tokio::task::spawn_blocking(move || {
+        (provision_tenant(&provision_db, "acme", "ACME"), provision_tenant(&provision_db, "globex", "GLX"))
+    })
+    .await
+    .expect("provisioning");
+
+    TestApp { address, client: reqwest::Client::new(), db, acme, globex, _store: store }
+}
+
+fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
+    let mut conn = db.get().expect("connection");
+    let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+    let tenant = provisioning::create_tenant(&mut conn, slug, &format!("{slug} corp"), prefix).expect("tenant");
+    let mut user = |username: &str, role: Role| {
+        let user =
+            provisioning::create_user(&mut conn, &ctx, &tenant, username, None, role, Some("correct horse battery"))
+                .expect("user");
+        let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, username, "test").expect("token");
+        TestUser { id: user.id, username: username.into(), token }
+    };
+    let operator = user("alice", Role::Operator);
+    let operator2 = user("bob", Role::Operator);
+    let auditor = user("audrey", Role::Auditor);
+    let (_, integration_key) =
+        provisioning::create_integration(&mut conn, &ctx, &tenant, "wazuh").expect("integration");
+    TestTenant { id: tenant.id, slug: slug.into(), operator, operator2, auditor, integration_key }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, user: &TestUser, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(&user.token).send().await.expect("request")
+    }
+
+    pub async fn post(&self, user: &TestUser, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(&user.token).json(body).send().await.expect("request")
+    }
+
+    pub async fn post_empty(&self, user: &TestUser, path: &str) -> Response {
+        self.client.post(self.url(path)).bearer_auth(&user.token).send().await.expect("request")
+    }
+
+    pub async fn patch(&self, user: &TestUser, path: &str, body: &Value) -> Response {
+        self.client.patch(self.url(path)).bearer_auth(&user.token).json(body).send().await.expect("request")
+    }
+
+    pub async fn delete(&self, user: &TestUser, path: &str) -> Response {
+        self.client.delete(self.url(path)).bearer_auth(&user.token).send().await.expect("request")
+    }
+
+    /// Sends an alert event over HTTP ingest with the given integration key.
+    pub async fn ingest(&self, key: &str, mut event: Value) -> Response {
+        event["integration_key"] = Value::String(key.to_owned());
+        self.client.post(self.url("/api/v1/events")).json(&event).send().await.expect("request")
+    }
+
+    /// Triggers an alert in acme and returns its id.
+    pub async fn trigger(&self, dedup_key: &str) -> String {
+        let response = self
+            .ingest(&self.acme.integration_key, serde_json::json!({"dedup_key": dedup_key, "summary": format!("{dedup_key} is failing"), "severity": "high"}))
+            .await;
+        let body = json(response, StatusCode::ACCEPTED).await;
+        body["alert_id"].as_str().expect("alert id").to_owned()
+    }
+
+    /// The tenant's audit entries, newest first.
+    pub async fn audit(&self, user: &TestUser, query: &str) -> Vec<Value> {
+        let body = json(self.get(user, &format!("/api/v1/audit?limit=500&{query}")).await, StatusCode::OK).await;
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// Asserts the status, then returns the JSON body (printing it when the status is wrong).
+pub async fn json(response: Response, expected: StatusCode) -> Value {
+    let status = response.status();
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_owned());
+    let text = response.text().await.expect("body");
+    assert_eq!(status, expected, "unexpected status; body: {text}");
+    if !status.is_success() {
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"), "errors are problem+json: {text}");
+    }
+    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("JSON body") }
+}
+
+/// Asserts an error status and a problem+json body with a non-empty detail; returns the body.
+pub async fn problem(response: Response, expected: StatusCode) -> Value {
+    let body = json(response, expected).await;
+    assert_eq!(body["status"], expected.as_u16(), "problem status: {body}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "problem detail: {body}");
+    body
+}
+
+pub fn parse_url(url: &str) -> DatabaseUrl {
+    DatabaseUrl::parse(url).expect("url")
+}

@@ -1,0 +1,13 @@
+//! Black-box tests of the JSON API: each test spawns the app on port 0 with a fresh database
+//! (SQLite by default; PostgreSQL when ONEPROTECT_TEST_DATABASE_URL is a postgres:// URL).
+
+mod helpers;
+
+mod audit;
+mod authorization;
+mod bad_input;
+mod concurrency;
+mod dedup;
+mod operations;
+mod tickets;
+mod walkthrough;
