@@ -78,3 +78,23 @@ async fn concurrent_events_across_tenants_keep_both_chains_intact() {
         assert_eq!(verify["ok"], true);
     }
 }
+
+#[actix_web::test]
+async fn two_instances_on_one_database_still_make_one_ticket_per_alert() {
+    let app = spawn_app().await;
+    let sibling = app.spawn_sibling().await;
+    let alert = app.trigger("two-instances").await;
+    let token = &app.acme.operator.token;
+    let requests = (0..16).map(|i| {
+        let base = if i % 2 == 0 { app.address.clone() } else { sibling.clone() };
+        app.client.post(format!("{base}/api/v1/alerts/{alert}/ticket")).bearer_auth(token).send()
+    });
+    let statuses: Vec<StatusCode> =
+        join_all(requests).await.into_iter().map(|r| r.expect("request").status()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::OK), "{statuses:?}");
+    let entries = app.audit(&app.acme.operator, "action=ticket.created").await;
+    assert_eq!(entries.len(), 1);
+    let verify = json(app.get(&app.acme.operator, "/api/v1/audit/verify").await, StatusCode::OK).await;
+    assert_eq!(verify["ok"], true, "both instances extended one intact chain");
+}

@@ -33,11 +33,12 @@ pub struct TestApp {
     pub db: Database,
     pub acme: TestTenant,
     pub globex: TestTenant,
+    pub database_url: String,
     _store: TestStore,
 }
 
 /// Where the test's database lives; dropped (database or file removed) when the test ends.
-enum TestStore {
+pub enum TestStore {
     Sqlite(tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -53,7 +54,8 @@ impl Drop for TestStore {
     }
 }
 
-fn fresh_database() -> (String, TestStore) {
+/// A database of its own for one test: its URL, and the guard that removes it.
+pub fn fresh_database() -> (String, TestStore) {
     match std::env::var("ONEPROTECT_TEST_DATABASE_URL") {
         Ok(admin_url) if admin_url.starts_with("postgres") => {
             let name = format!("oneprotect_test_{}", uuid::Uuid::new_v4().simple());
@@ -99,7 +101,7 @@ pub async fn spawn_app() -> TestApp {
     .await
     .expect("provisioning");
 
-    TestApp { address, client: reqwest::Client::new(), db, acme, globex, _store: store }
+    TestApp { address, client: reqwest::Client::new(), db, acme, globex, database_url: url, _store: store }
 }
 
 fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
@@ -122,6 +124,15 @@ fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
 }
 
 impl TestApp {
+    /// Starts a second instance on the same database (as several replicas would run) and
+    /// returns its base address.
+    pub async fn spawn_sibling(&self) -> String {
+        let app = Application::build(&test_settings(self.database_url.clone())).await.expect("sibling builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        address
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -1,0 +1,117 @@
+//! The command line as scripts use it: secrets alone on stdout, errors on stderr, exit codes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+struct Cli {
+    database_url: String,
+    _store: helpers::TestStore,
+}
+
+impl Cli {
+    fn new() -> Self {
+        let (database_url, store) = helpers::fresh_database();
+        Cli { database_url, _store: store }
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oneprotect"))
+            .args(args)
+            .env("ONEPROTECT_DATABASE_URL", &self.database_url)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn oneprotect");
+        if let Some(input) = stdin {
+            child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        }
+        drop(child.stdin.take());
+        child.wait_with_output().expect("wait")
+    }
+
+    /// Runs a command that must succeed and print exactly one line on stdout; returns it.
+    fn one_line(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let output = self.run(args, stdin);
+        let stdout = String::from_utf8(output.stdout).expect("utf-8");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{args:?} failed: {stderr}");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?} must print one line on stdout, got {stdout:?}");
+        lines[0].to_owned()
+    }
+}
+
+#[test]
+fn provisioning_prints_secrets_alone_and_the_audit_trail_verifies_and_exports() {
+    let cli = Cli::new();
+    let tenant_id =
+        cli.one_line(&["tenant", "create", "--slug", "acme", "--name", "Acme Corp", "--ticket-prefix", "ACME"], None);
+    assert!(uuid::Uuid::parse_str(&tenant_id).is_ok(), "{tenant_id}");
+    let user = ["user", "create", "--tenant", "acme", "--username", "alice", "--role", "operator", "--password-stdin"];
+    cli.one_line(&user, Some("correct horse battery\n"));
+    let token = cli.one_line(&["token", "create", "--tenant", "acme", "--username", "alice"], None);
+    assert!(token.starts_with("opt_") && token.len() > 40, "{token}");
+    let key = cli.one_line(&["integration", "create", "--tenant", "acme", "--name", "wazuh"], None);
+    assert!(key.starts_with("opi_"), "{key}");
+    assert_ne!(token, key);
+
+    let verify = cli.one_line(&["audit", "verify", "--tenant", "acme"], None);
+    let report: serde_json::Value = serde_json::from_str(&verify).expect("json");
+    assert_eq!(report, serde_json::json!({"ok": true, "entries": 3, "first_bad_seq": null}));
+
+    let export = cli.run(&["audit", "export", "--tenant", "acme"], None);
+    assert!(export.status.success());
+    let actions: Vec<String> = String::from_utf8(export.stdout)
+        .expect("utf-8")
+        .lines()
+        .map(|line| {
+            serde_json::from_str::<serde_json::Value>(line).expect("a JSON line")["action"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(actions, ["user.created", "token.created", "integration.created"]);
+    assert!(
+        !String::from_utf8_lossy(&cli.run(&["audit", "export", "--tenant", "acme"], None).stderr).contains(&token),
+        "no secret in logs"
+    );
+}
+
+#[test]
+fn mistakes_fail_with_a_message_and_a_non_zero_exit() {
+    let cli = Cli::new();
+    let bad_prefix =
+        cli.run(&["tenant", "create", "--slug", "acme", "--name", "Acme", "--ticket-prefix", "acme"], None);
+    assert!(!bad_prefix.status.success());
+    assert!(String::from_utf8_lossy(&bad_prefix.stderr).contains("ticket_prefix"));
+    assert!(bad_prefix.stdout.is_empty());
+
+    let missing = cli.run(&["token", "create", "--tenant", "nope", "--username", "alice"], None);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("tenant not found"));
+
+    let short = cli.run(&["tenant", "create", "--slug", "acme", "--name", "Acme", "--ticket-prefix", "ACME"], None);
+    assert!(short.status.success());
+    let weak = cli.run(
+        &["user", "create", "--tenant", "acme", "--username", "al", "--role", "operator", "--password-stdin"],
+        Some("short"),
+    );
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+
+    let scheme = Command::new(env!("CARGO_BIN_EXE_oneprotect"))
+        .args(["migrate"])
+        .env("ONEPROTECT_DATABASE_URL", "mysql://localhost/db")
+        .output()
+        .expect("run");
+    assert!(!scheme.status.success());
+    assert!(String::from_utf8_lossy(&scheme.stderr).contains("unknown scheme"));
+}
