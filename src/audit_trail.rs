@@ -13,7 +13,7 @@ use crate::domain::audit::{ChainedContent, GENESIS_HASH, StoredEntry, first_brok
 
 const PAGE: i64 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct VerifyReport {
     pub ok: bool,
     pub entries: i64,

@@ -4,6 +4,8 @@ pub mod api;
 pub mod auth;
 mod body;
 pub mod error;
+pub mod openapi;
+mod openapi_routes;
 mod ops;
 pub mod pagination;
 mod state;
@@ -19,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(ops::routes)
+        // Before the /api/v1 scope, which would otherwise answer 404 for openapi.json.
+        .configure(openapi_routes::routes)
         .configure(api::routes)
         .default_service(web::to(not_found));
 }

@@ -69,3 +69,29 @@ async fn alert_lists_filter_search_and_page_newest_first() {
     ids.reverse();
     assert_eq!(seen, ids);
 }
+
+#[actix_web::test]
+async fn the_openapi_document_and_swagger_ui_are_served_from_the_binary() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value =
+        app.client.get(app.url("/api/v1/openapi.json")).send().await.expect("request").json().await.expect("json");
+    for path in [
+        "/api/v1/alerts",
+        "/api/v1/alerts/{id}/ticket",
+        "/api/v1/tickets/{id}",
+        "/api/v1/audit/verify",
+        "/api/v1/events",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    let alert = &doc["components"]["schemas"]["AlertView"]["properties"];
+    for field in ["id", "status", "severity", "event_count", "ticket_id", "details"] {
+        assert!(alert[field].is_object(), "AlertView.{field} is documented");
+    }
+    assert!(doc["paths"]["/api/v1/tickets/{id}"]["patch"]["responses"]["412"].is_object());
+    let ui = app.client.get(app.url("/api/docs/")).send().await.expect("request");
+    assert_eq!(ui.status(), StatusCode::OK);
+    let html = ui.text().await.expect("html");
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("https://"), "nothing is loaded from a CDN");
+}

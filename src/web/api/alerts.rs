@@ -1,7 +1,10 @@
+use crate::web::openapi::ProblemDetails;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use super::views::AlertView;
+use super::views::TicketView;
 use super::{id_of, optional_body, send, unexpected};
 use crate::commands::{Command, Outcome};
 use crate::db::queries::alerts::{self, AlertFilter};
@@ -23,8 +26,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/alerts/{id}/ticket", web::post().to(ticket));
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     status: Option<String>,
     severity: Option<String>,
     /// A user id, `me`, or `none` for unassigned alerts.
@@ -34,6 +38,14 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts",
+    tag = "alerts",
+    params(ListQuery),
+    responses((status = 200, description = "Alerts, newest first", body = Page<AlertView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,6 +94,14 @@ pub(super) fn assignee_filter(raw: Option<&str>, caller: &Caller, errors: &mut F
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts/{id}",
+    tag = "alerts",
+    params(("id" = String, Path, description = "Alert id")),
+    responses((status = 200, body = AlertView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id_of(&path, "alert")?;
     Ok(HttpResponse::Ok().json(load(&state, &caller, id).await?))
@@ -94,6 +114,15 @@ pub(super) async fn load(state: &AppState, caller: &Caller, id: String) -> Resul
     found.map(|(alert, name)| AlertView::new(alert, name)).ok_or_else(|| ApiError::not_found("alert"))
 }
 
+/// Acknowledge (200 no-op if already acknowledged; 409 if resolved)
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/acknowledge",
+    tag = "alerts",
+    params(("id" = String, Path, description = "Alert id")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn acknowledge(
     state: web::Data<AppState>,
     caller: Caller,
@@ -103,6 +132,15 @@ async fn acknowledge(
     triage(&state, &caller, Command::Acknowledge { alert_id }).await
 }
 
+/// Resolve (200 no-op if already resolved)
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/resolve",
+    tag = "alerts",
+    params(("id" = String, Path, description = "Alert id")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn resolve(
     state: web::Data<AppState>,
     caller: Caller,
@@ -112,11 +150,21 @@ async fn resolve(
     triage(&state, &caller, Command::Resolve { alert_id }).await
 }
 
-#[derive(Debug, Deserialize)]
-struct AssignBody {
+#[derive(Debug, Deserialize, ToSchema)]
+pub(crate) struct AssignBody {
     assignee_id: Option<String>,
 }
 
+/// Assign to yourself (operators may assign alerts only to themselves)
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/assign",
+    tag = "alerts",
+    request_body = AssignBody,
+    params(("id" = String, Path, description = "Alert id")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn assign(
     state: web::Data<AppState>,
     caller: Caller,
@@ -137,14 +185,23 @@ async fn triage(state: &AppState, caller: &Caller, command: Command) -> Result<H
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TicketFromAlertBody {
+pub(crate) struct TicketFromAlertBody {
     title: Option<String>,
     priority: Option<String>,
 }
 
 /// 201 with the new ticket the first time; 200 with the same ticket on every later call.
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/ticket",
+    tag = "alerts",
+    request_body = Option<TicketFromAlertBody>,
+    params(("id" = String, Path, description = "Alert id")),
+    responses((status = 201, description = "Ticket created from the alert", body = TicketView), (status = 200, description = "The alert already has this ticket", body = TicketView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn ticket(
     state: web::Data<AppState>,
     caller: Caller,

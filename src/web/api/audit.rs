@@ -1,6 +1,8 @@
+use crate::web::openapi::ProblemDetails;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::views::AuditEntryView;
 use crate::audit_trail;
@@ -15,8 +17,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/audit", web::get().to(list)).route("/audit/verify", web::get().to(verify));
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     action: Option<String>,
     /// The acting user's or integration's id.
     actor: Option<String>,
@@ -30,6 +33,14 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit",
+    tag = "audit",
+    params(ListQuery),
+    responses((status = 200, description = "Entries, newest first", body = Page<AuditEntryView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -72,6 +83,13 @@ fn time_field(errors: &mut FieldErrors, field: &str, raw: Option<String>) -> Opt
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/audit/verify",
+    tag = "audit",
+    responses((status = 200, body = crate::audit_trail::VerifyReport), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn verify(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant.id.clone();
     let report = state.db.run(move |conn| audit_trail::verify(conn, &tenant_id).map_err(ApiError::from_query)).await?;

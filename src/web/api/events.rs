@@ -1,5 +1,7 @@
 //! HTTP ingest: the same event JSON as AMQP, answered once the effect is durable.
 
+use crate::web::openapi::ProblemDetails;
+use crate::web::openapi::{AlertEventDoc, IngestAnswer};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
@@ -18,6 +20,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/events", web::post().to(ingest));
 }
 
+/// Ingest an alert event; answers once its effect is committed
+#[utoipa::path(
+    post,
+    path = "/api/v1/events",
+    tag = "ingest",
+    request_body = AlertEventDoc,
+    responses((status = 202, body = IngestAnswer), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Unknown or revoked integration key", body = ProblemDetails, content_type = "application/problem+json"), (status = 413, description = "Body too large", body = ProblemDetails, content_type = "application/problem+json"))
+)]
 async fn ingest(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let body = read_body(payload, state.max_body_bytes).await?;
     let value: Value =

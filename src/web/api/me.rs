@@ -1,3 +1,6 @@
+use super::views::MeView;
+use crate::web::openapi::ProblemDetails;
+use crate::web::pagination::Page;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
@@ -11,13 +14,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me)).route("/users", web::get().to(list_users));
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "users",
+    responses((status = 200, body = MeView), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn me(caller: Caller) -> HttpResponse {
-    let mut body = json!(UserView::from(caller.user));
-    body["tenant"] = json!(TenantView::from(caller.tenant));
-    HttpResponse::Ok().json(body)
+    HttpResponse::Ok().json(MeView { user: UserView::from(caller.user), tenant: TenantView::from(caller.tenant) })
 }
 
 /// The tenant's users, for assignee pickers. Small per tenant, so not paginated.
+#[utoipa::path(
+    get,
+    path = "/api/v1/users",
+    tag = "users",
+    responses((status = 200, body = Page<UserView>), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn list_users(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant.id.clone();
     let rows = state.db.run(move |conn| users::list(conn, &tenant_id).map_err(ApiError::from_query)).await?;

@@ -1,10 +1,10 @@
 //! The JSON API under `/api/v1` (PRODUCT.md §3).
 
-mod alerts;
-mod audit;
-mod events;
-mod me;
-mod tickets;
+pub(crate) mod alerts;
+pub(crate) mod audit;
+pub(crate) mod events;
+pub(crate) mod me;
+pub(crate) mod tickets;
 pub mod views;
 
 use actix_web::web;

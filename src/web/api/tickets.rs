@@ -1,5 +1,7 @@
+use crate::web::openapi::ProblemDetails;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Deserializer};
+use utoipa::{IntoParams, ToSchema};
 
 use super::alerts::assignee_filter;
 use super::views::{CommentView, LinkView, TicketView};
@@ -29,8 +31,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/tickets/{id}/links/{link_id}", web::delete().to(remove_link));
 }
 
-#[derive(Debug, Deserialize)]
-struct ListQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListQuery {
     status: Option<String>,
     priority: Option<String>,
     assignee: Option<String>,
@@ -39,6 +42,14 @@ struct ListQuery {
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    params(ListQuery),
+    responses((status = 200, description = "Tickets, newest first", body = Page<TicketView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn list(
     state: web::Data<AppState>,
     caller: Caller,
@@ -71,9 +82,9 @@ async fn list(
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |t| t.id.clone(), |t| TicketView::new(t, None))))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateBody {
+pub(crate) struct CreateBody {
     title: Option<String>,
     description: Option<String>,
     priority: Option<String>,
@@ -81,6 +92,14 @@ struct CreateBody {
     assignee_id: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets",
+    tag = "tickets",
+    request_body = CreateBody,
+    responses((status = 201, body = TicketView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn create(
     state: web::Data<AppState>,
     caller: Caller,
@@ -120,6 +139,14 @@ fn user_id_field(errors: &mut FieldErrors, raw: Option<String>) -> Option<String
     id
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}",
+    tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id")),
+    responses((status = 200, description = "The ticket; ETag carries its version", body = TicketView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
     respond(&state, ticket, false).await
@@ -148,9 +175,9 @@ fn nullable<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<
     Option::<String>::deserialize(deserializer).map(Some)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PatchBody {
+pub(crate) struct PatchBody {
     title: Option<String>,
     description: Option<String>,
     status: Option<String>,
@@ -159,6 +186,15 @@ struct PatchBody {
     assignee_id: Option<Option<String>>,
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/tickets/{id}",
+    tag = "tickets",
+    request_body = PatchBody,
+    params(("id" = String, Path, description = "Ticket id"), ("If-Match" = Option<String>, Header, description = "The ETag last seen, e.g. \"3\"")),
+    responses((status = 200, body = TicketView), (status = 412, description = "The ticket changed since that version", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -205,12 +241,21 @@ fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
         .map_err(|_| ApiError::BadRequest("If-Match must be the ticket's ETag, e.g. \"3\"".into()))
 }
 
-#[derive(Debug, Deserialize)]
-struct CommentQuery {
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CommentQuery {
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/comments",
+    tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id"), CommentQuery),
+    responses((status = 200, description = "Comments, oldest first", body = Page<CommentView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn comments(
     state: web::Data<AppState>,
     caller: Caller,
@@ -228,12 +273,21 @@ async fn comments(
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |c| c.id.clone(), CommentView::from)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CommentBody {
+pub(crate) struct CommentBody {
     body: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/comments",
+    tag = "tickets",
+    request_body = CommentBody,
+    params(("id" = String, Path, description = "Ticket id")),
+    responses((status = 201, body = CommentView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn add_comment(
     state: web::Data<AppState>,
     caller: Caller,
@@ -252,6 +306,14 @@ async fn add_comment(
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/links",
+    tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id")),
+    responses((status = 200, body = Page<LinkView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn links(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
     let rows = state.db.run(move |conn| tickets::links(conn, &ticket.id).map_err(ApiError::from_query)).await?;
@@ -259,14 +321,23 @@ async fn links(state: web::Data<AppState>, caller: Caller, path: web::Path<Strin
     Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": null})))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LinkBody {
+pub(crate) struct LinkBody {
     target_type: Option<String>,
     target_id: Option<String>,
     relation: Option<String>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/links",
+    tag = "tickets",
+    request_body = LinkBody,
+    params(("id" = String, Path, description = "Ticket id")),
+    responses((status = 201, body = LinkView), (status = 200, description = "The same link already exists", body = LinkView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn add_link(
     state: web::Data<AppState>,
     caller: Caller,
@@ -311,6 +382,14 @@ async fn add_link(
     }
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/tickets/{id}/links/{link_id}",
+    tag = "tickets",
+    params(("id" = String, Path, description = "Ticket id"), ("link_id" = String, Path, description = "Link id")),
+    responses((status = 204, description = "Removed"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn remove_link(
     state: web::Data<AppState>,
     caller: Caller,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 
 use crate::db::models::{Alert, AuditEntry, Comment, Link, Tenant, Ticket, User};
 
@@ -10,7 +11,7 @@ fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AlertView {
     pub id: String,
     pub status: String,
@@ -26,6 +27,7 @@ pub struct AlertView {
     pub acknowledged_at: Option<DateTime<Utc>>,
     pub resolved_at: Option<DateTime<Utc>>,
     pub ticket_id: Option<String>,
+    #[schema(value_type = Object)]
     pub details: Value,
 }
 
@@ -51,7 +53,7 @@ impl AlertView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LinkView {
     pub id: String,
     pub target_type: String,
@@ -65,7 +67,7 @@ impl From<Link> for LinkView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketView {
     pub id: String,
     pub key: String,
@@ -104,7 +106,7 @@ impl TicketView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct CommentView {
     pub id: String,
     pub author_id: String,
@@ -118,7 +120,7 @@ impl From<Comment> for CommentView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct UserView {
     pub id: String,
     pub username: String,
@@ -132,7 +134,7 @@ impl From<User> for UserView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TenantView {
     pub id: String,
     pub slug: String,
@@ -145,7 +147,7 @@ impl From<Tenant> for TenantView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEntryView {
     pub id: String,
     pub seq: i64,
@@ -157,6 +159,7 @@ pub struct AuditEntryView {
     pub action: String,
     pub target_type: String,
     pub target_id: String,
+    #[schema(value_type = Object)]
     pub changes: Value,
     pub request_id: Option<String>,
     pub channel: String,
@@ -184,4 +187,12 @@ impl From<AuditEntry> for AuditEntryView {
             hash: e.hash,
         }
     }
+}
+
+/// `GET /me`: the user, with their tenant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub tenant: TenantView,
 }
