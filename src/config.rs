@@ -39,6 +39,8 @@ pub struct ActorSettings {
     pub max_batch: usize,
     pub idle_timeout_secs: u64,
     pub mailbox_capacity: usize,
+    pub group_commit_workers: usize,
+    pub group_commit_max_events: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

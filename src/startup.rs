@@ -10,7 +10,7 @@ use anyhow::Context;
 use oneprotect_actors::RuntimeConfig;
 use tracing_actix_web::TracingLogger;
 
-use crate::commands::TenantRuntime;
+use crate::commands::{GroupCommit, TenantRuntime};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::telemetry;
@@ -42,13 +42,19 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
+        let actors = &settings.actors;
+        let group = match actors.group_commit_workers {
+            0 => None,
+            workers => Some(GroupCommit::start(db.clone(), workers, actors.group_commit_max_events)?),
+        };
         let runtime = TenantRuntime::new(
             db.clone(),
             RuntimeConfig {
-                max_batch: settings.actors.max_batch,
-                idle_timeout: Duration::from_secs(settings.actors.idle_timeout_secs),
-                mailbox_capacity: settings.actors.mailbox_capacity,
+                max_batch: actors.max_batch,
+                idle_timeout: Duration::from_secs(actors.idle_timeout_secs),
+                mailbox_capacity: actors.mailbox_capacity,
             },
+            group,
         );
         let state = AppState {
             db,

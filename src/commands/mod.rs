@@ -6,6 +6,7 @@
 
 mod audit_chain;
 mod error;
+mod group_commit;
 mod ingest;
 pub mod provisioning;
 mod request;
@@ -16,6 +17,7 @@ mod writer;
 
 pub use audit_chain::AuditChain;
 pub use error::CommandError;
+pub use group_commit::GroupCommit;
 pub use request::{Command, CommandContext, IngestResult, NewTicket, Outcome, Reply, Request, TicketPatch};
 pub use transaction::{Tx, transaction};
 pub use writer::{TenantRuntime, TenantWriter};

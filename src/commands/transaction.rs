@@ -20,16 +20,24 @@ pub fn transaction<T>(
     tenant_id: &str,
     work: impl FnOnce(&mut Tx<'_>) -> Result<T, CommandError>,
 ) -> Result<T, CommandError> {
-    conn.transaction(|conn| {
-        let tenant = tenants::lock_for_write(conn, tenant_id).map_err(|e| match e {
-            diesel::result::Error::NotFound => CommandError::NotFound("tenant"),
-            other => other.into(),
-        })?;
-        let audit = AuditChain::open(conn, &tenant.id)?;
-        let mut tx = Tx { conn, tenant, audit };
-        let out = work(&mut tx)?;
-        let Tx { conn, audit, .. } = tx;
-        audit.write(conn)?;
-        Ok(out)
-    })
+    conn.transaction(|conn| in_tenant(conn, tenant_id, work))
+}
+
+/// The part of [`transaction`] inside BEGIN/COMMIT, so that a group commit can run several
+/// tenants' work in one database transaction.
+pub(super) fn in_tenant<T>(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    work: impl FnOnce(&mut Tx<'_>) -> Result<T, CommandError>,
+) -> Result<T, CommandError> {
+    let tenant = tenants::lock_for_write(conn, tenant_id).map_err(|e| match e {
+        diesel::result::Error::NotFound => CommandError::NotFound("tenant"),
+        other => other.into(),
+    })?;
+    let audit = AuditChain::open(conn, &tenant.id)?;
+    let mut tx = Tx { conn, tenant, audit };
+    let out = work(&mut tx)?;
+    let Tx { conn, audit, .. } = tx;
+    audit.write(conn)?;
+    Ok(out)
 }

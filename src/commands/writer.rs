@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry};
 
+use super::group_commit::GroupCommit;
 use super::{Command, CommandError, Outcome, Reply, Request, Tx, ingest, tickets, transaction, triage};
 use crate::db::Database;
 
@@ -9,16 +10,14 @@ use crate::db::Database;
 /// thread, one unit of work at a time.
 pub struct TenantWriter {
     db: Database,
+    group: Option<GroupCommit>,
 }
 
 impl TenantWriter {
-    pub fn new(db: Database) -> Self {
-        Self { db }
-    }
-
-    fn apply_one(&self, tenant_id: &str, request: Request) -> Reply {
-        let mut conn = self.db.get()?;
-        transaction(&mut conn, tenant_id, |tx| dispatch(tx, request))
+    /// `group` routes ingest events through a cross-tenant group commit; `None` commits each
+    /// tenant's batch in its own transaction.
+    pub fn new(db: Database, group: Option<GroupCommit>) -> Self {
+        Self { db, group }
     }
 
     /// Commits consecutive ingest events in one transaction: one fsync for the lot. If that
@@ -33,13 +32,23 @@ impl TenantWriter {
             Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
             Err(error) => {
                 tracing::warn!(tenant_id, %error, "batch rolled back; applying its events one by one");
-                requests.into_iter().map(|request| self.apply_one(tenant_id, request)).collect()
+                apply_each_alone(&self.db, tenant_id, requests)
             }
         }
     }
 }
 
-fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
+fn apply_one(db: &Database, tenant_id: &str, request: Request) -> Reply {
+    let mut conn = db.get()?;
+    transaction(&mut conn, tenant_id, |tx| dispatch(tx, request))
+}
+
+/// Each request in its own transaction: the fallback when a shared one rolled back.
+pub(super) fn apply_each_alone(db: &Database, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
+    requests.into_iter().map(|request| apply_one(db, tenant_id, request)).collect()
+}
+
+pub(super) fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
     let ctx = &request.ctx;
     match request.command {
         Command::Ingest { integration_id, event } => ingest::apply(tx, ctx, &integration_id, event),
@@ -69,10 +78,11 @@ impl TenantHandler for TenantWriter {
     }
 
     fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
-        if requests.len() == 1 {
-            requests.into_iter().map(|r| self.apply_one(tenant, r)).collect()
-        } else {
-            self.apply_batch(tenant, requests)
+        let ingest = requests.first().is_some_and(|r| self.batchable(r));
+        match (&self.group, ingest, requests.len()) {
+            (Some(group), true, _) => group.commit(tenant, requests),
+            (None, true, n) if n > 1 => self.apply_batch(tenant, requests),
+            _ => apply_each_alone(&self.db, tenant, requests),
         }
     }
 }
@@ -84,8 +94,8 @@ pub struct TenantRuntime {
 }
 
 impl TenantRuntime {
-    pub fn new(db: Database, config: RuntimeConfig) -> Self {
-        Self { registry: TenantRegistry::new(Arc::new(TenantWriter::new(db)), config) }
+    pub fn new(db: Database, config: RuntimeConfig, group: Option<GroupCommit>) -> Self {
+        Self { registry: TenantRegistry::new(Arc::new(TenantWriter::new(db, group)), config) }
     }
 
     /// Sends a command to its tenant's actor and waits until it is committed (or refused).

@@ -78,7 +78,13 @@ pub fn test_settings(database_url: String) -> Settings {
         server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
         database: DatabaseSettings { url: database_url, max_connections: 8 },
         amqp: AmqpSettings::default(),
-        actors: ActorSettings { max_batch: 256, idle_timeout_secs: 300, mailbox_capacity: 10_000 },
+        actors: ActorSettings {
+            max_batch: 256,
+            idle_timeout_secs: 300,
+            mailbox_capacity: 10_000,
+            group_commit_workers: 2,
+            group_commit_max_events: 1024,
+        },
         log: LogSettings { format: "text".into() },
     }
 }

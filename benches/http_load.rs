@@ -1,0 +1,272 @@
+//! Load benchmark of the HTTP surface against a real database (PostgreSQL by default).
+//!
+//!     cargo bench --bench http_load
+//!
+//! Environment: LOAD_DATABASE_URL (admin URL; a fresh database is created on that server, or an
+//! SQLite path), LOAD_EVENTS (50000), LOAD_CLIENTS (64), LOAD_TENANTS (100), LOAD_LIST_ALERTS
+//! (1000000). It prints throughput and latency percentiles for ingest, triage and alert lists.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use oneprotect::commands::{CommandContext, provisioning};
+use oneprotect::config::{ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings};
+use oneprotect::db::Database;
+use oneprotect::domain::actor::{Actor, Channel, Role};
+use oneprotect::startup::Application;
+use serde_json::json;
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+struct Tenant {
+    id: String,
+    key: String,
+    token: String,
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else to parse.
+    let admin =
+        std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let url = if admin.starts_with("postgres") {
+        let name = format!("oneprotect_load_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = PgConnection::establish(&admin).expect("PostgreSQL reachable");
+        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+        format!("{}/{name}", admin.rsplit_once('/').expect("URL with database").0)
+    } else {
+        admin.clone()
+    };
+    let settings = Settings {
+        server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
+        database: DatabaseSettings { url: url.clone(), max_connections: env_or("LOAD_POOL", 24) },
+        amqp: AmqpSettings::default(),
+        actors: ActorSettings {
+            max_batch: 256,
+            idle_timeout_secs: 300,
+            mailbox_capacity: 100_000,
+            group_commit_workers: env_or("LOAD_GROUP_WORKERS", 2),
+            group_commit_max_events: 1024,
+        },
+        log: LogSettings { format: "text".into() },
+    };
+    actix_web::rt::System::new().block_on(run(settings));
+}
+
+async fn run(settings: Settings) {
+    let clients: usize = env_or("LOAD_CLIENTS", 64);
+    let events: usize = env_or("LOAD_EVENTS", 50_000);
+    let tenant_count: usize = env_or("LOAD_TENANTS", 100);
+    let list_alerts: usize = env_or("LOAD_LIST_ALERTS", 1_000_000);
+
+    let app = Application::build(&settings).await.expect("app");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let db = app.state().db.clone();
+    actix_web::rt::spawn(app.run_until_stopped());
+    let provision_db = db.clone();
+    let tenants = tokio::task::spawn_blocking(move || provision(&provision_db, tenant_count)).await.expect("provision");
+    let tenants = Arc::new(tenants);
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("client");
+    println!(
+        "machine: {} cores; database: {}; clients: {clients}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        db.url().redacted()
+    );
+
+    // Ingest: every event durable before its 202; ~30% repeat an open alert's key.
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let latencies = drive(clients, {
+        let (client, base, tenants, next) = (client.clone(), base.clone(), tenants.clone(), next.clone());
+        move || {
+            let (client, base, tenants, next) = (client.clone(), base.clone(), tenants.clone(), next.clone());
+            async move {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= events {
+                    return false;
+                }
+                let tenant = &tenants[i % tenants.len()];
+                let dedup = if i % 10 < 3 { format!("dup-{}", i % 97) } else { format!("k-{i}") };
+                let body =
+                    json!({"integration_key": tenant.key, "dedup_key": dedup, "summary": "load", "severity": "high"});
+                let response = client.post(format!("{base}/api/v1/events")).json(&body).send().await.expect("send");
+                assert_eq!(response.status(), 202);
+                true
+            }
+        }
+    })
+    .await;
+    report("HTTP ingest (100 tenants, 30% duplicates)", events, started.elapsed(), latencies);
+
+    // Triage: acknowledge then resolve distinct alerts in every tenant.
+    let alerts = Arc::new(open_alerts(&db, &tenants).await);
+    let next = Arc::new(AtomicUsize::new(0));
+    let commands = alerts.len().min(20_000);
+    let started = Instant::now();
+    let latencies = drive(clients, {
+        let (client, base, alerts, next) = (client.clone(), base.clone(), alerts.clone(), next.clone());
+        move || {
+            let (client, base, alerts, next) = (client.clone(), base.clone(), alerts.clone(), next.clone());
+            async move {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= commands {
+                    return false;
+                }
+                let (alert, token) = &alerts[i];
+                let response = client
+                    .post(format!("{base}/api/v1/alerts/{alert}/acknowledge"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 200);
+                true
+            }
+        }
+    })
+    .await;
+    report("triage: acknowledge", commands, started.elapsed(), latencies);
+
+    // Alert list pages with a large tenant.
+    let big = tenants[0].id.clone();
+    let fill_db = db.clone();
+    let filled = Instant::now();
+    tokio::task::spawn_blocking(move || fill(&fill_db, &big, list_alerts)).await.expect("fill");
+    println!("filled {list_alerts} alerts in {:.1}s", filled.elapsed().as_secs_f64());
+    let requests = 5_000;
+    let next = Arc::new(AtomicUsize::new(0));
+    let token = tenants[0].token.clone();
+    let started = Instant::now();
+    let latencies = drive(clients, {
+        let (client, base, next, token) = (client.clone(), base.clone(), next.clone(), token.clone());
+        move || {
+            let (client, base, next, token) = (client.clone(), base.clone(), next.clone(), token.clone());
+            async move {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    return false;
+                }
+                let query = match i % 3 {
+                    0 => "",
+                    1 => "status=triggered",
+                    _ => "severity=low",
+                };
+                let response = client
+                    .get(format!("{base}/api/v1/alerts?limit=50&{query}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 200);
+                response.bytes().await.expect("body");
+                true
+            }
+        }
+    })
+    .await;
+    report(
+        &format!("alert list page (limit 50, {list_alerts} alerts in the tenant)"),
+        requests,
+        started.elapsed(),
+        latencies,
+    );
+}
+
+/// Runs `clients` loops of `step` until each returns false; returns every step's latency.
+async fn drive<F, Fut>(clients: usize, step: F) -> Vec<Duration>
+where
+    F: Fn() -> Fut + Clone + 'static,
+    Fut: std::future::Future<Output = bool> + 'static,
+{
+    let mut handles = Vec::new();
+    for _ in 0..clients {
+        let step = step.clone();
+        handles.push(actix_web::rt::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let t = Instant::now();
+                if !step().await {
+                    break;
+                }
+                latencies.push(t.elapsed());
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for handle in handles {
+        all.extend(handle.await.expect("client task"));
+    }
+    all
+}
+
+fn report(name: &str, count: usize, elapsed: Duration, mut latencies: Vec<Duration>) {
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or_default()
+    };
+    println!(
+        "{name}: {count} in {:.2}s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms",
+        elapsed.as_secs_f64(),
+        count as f64 / elapsed.as_secs_f64(),
+        pct(0.50).as_secs_f64() * 1e3,
+        pct(0.99).as_secs_f64() * 1e3
+    );
+}
+
+fn provision(db: &Database, count: usize) -> Vec<Tenant> {
+    let mut conn = db.get().expect("conn");
+    let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+    (0..count)
+        .map(|i| {
+            let tenant = provisioning::create_tenant(&mut conn, &format!("t{i}"), "load", "LOAD").expect("tenant");
+            provisioning::create_user(&mut conn, &ctx, &tenant, "op", None, Role::Operator, None).expect("user");
+            let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, "op", "load").expect("token");
+            let (_, key) = provisioning::create_integration(&mut conn, &ctx, &tenant, "load").expect("integration");
+            Tenant { id: tenant.id, key, token }
+        })
+        .collect()
+}
+
+async fn open_alerts(db: &Database, tenants: &Arc<Vec<Tenant>>) -> Vec<(String, String)> {
+    let tenants = tenants.clone();
+    db.run(move |conn| {
+        use oneprotect::db::queries::alerts::{AlertFilter, list};
+        let filter = AlertFilter { status: Some("triggered".into()), ..Default::default() };
+        let mut out = Vec::new();
+        for tenant in tenants.iter() {
+            for (alert, _) in list(conn, &tenant.id, &filter, None, 200).map_err(oneprotect::db::DbError::from)? {
+                out.push((alert.id, tenant.token.clone()));
+            }
+        }
+        Ok::<_, oneprotect::db::DbError>(out)
+    })
+    .await
+    .expect("alerts")
+}
+
+/// Bulk-loads resolved alerts straight into the tenant (benchmark setup, PostgreSQL only).
+fn fill(db: &Database, tenant: &str, count: usize) {
+    let mut conn = db.get().expect("conn");
+    let integration: String = {
+        use diesel::prelude::*;
+        use oneprotect::db::schema::integrations::dsl::*;
+        integrations.filter(tenant_id.eq(tenant)).select(id).first(&mut *conn).expect("integration")
+    };
+    let sql = format!(
+        "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, details, event_count, first_seen_at, last_seen_at) \
+         SELECT '00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'), '{tenant}', '{integration}', 'bulk-' || g, \
+                CASE WHEN g % 10 = 0 THEN 'triggered' ELSE 'resolved' END, CASE WHEN g % 5 = 0 THEN 'low' ELSE 'high' END, \
+                'bulk alert ' || g, '{{}}', 1, now(), now() FROM generate_series(1, {count}) g"
+    );
+    diesel::sql_query(sql).execute(&mut *conn).expect("bulk insert");
+    diesel::sql_query("ANALYZE alerts").execute(&mut *conn).expect("analyze");
+}

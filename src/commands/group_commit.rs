@@ -1,0 +1,112 @@
+//! Group commit across tenants.
+//!
+//! A tenant actor batches its own consecutive ingest events, but when load is spread over
+//! hundreds of tenants each actor rarely has more than one event waiting, and one transaction per
+//! event would cap throughput at the database's fsync rate. Ingest units from all tenants are
+//! therefore queued here, and each worker commits everything queued so far in one transaction.
+//! While one commit is in flight the next group gathers, so latency at low load is unchanged.
+//!
+//! Tenants are locked in id order inside a group, so groups on several instances cannot
+//! deadlock; a tenant's actor has at most one unit in flight, so its order is preserved.
+
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use diesel::Connection;
+
+use super::transaction::in_tenant;
+use super::writer::{apply_each_alone, dispatch};
+use super::{CommandError, Reply, Request};
+use crate::db::Database;
+
+struct Unit {
+    tenant_id: String,
+    requests: Vec<Request>,
+    reply: SyncSender<Vec<Reply>>,
+}
+
+pub struct GroupCommit {
+    queue: Sender<Unit>,
+}
+
+impl GroupCommit {
+    /// Starts `workers` committer threads; each commits at most `max_events` events at once.
+    pub fn start(db: Database, workers: usize, max_events: usize) -> std::io::Result<Self> {
+        let (queue, receiver) = mpsc::channel();
+        let receiver = Arc::new(Mutex::new(receiver));
+        for n in 0..workers {
+            let (db, receiver) = (db.clone(), receiver.clone());
+            std::thread::Builder::new()
+                .name(format!("group-commit-{n}"))
+                .spawn(move || run_worker(&db, &receiver, max_events.max(1)))?;
+        }
+        Ok(Self { queue })
+    }
+
+    /// Blocks until the unit is committed (or refused); one reply per request, in order.
+    pub fn commit(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
+        let count = requests.len();
+        let (reply, answer) = mpsc::sync_channel(1);
+        let unit = Unit { tenant_id: tenant_id.to_owned(), requests, reply };
+        if self.queue.send(unit).is_err() {
+            return unavailable(count);
+        }
+        answer.recv().unwrap_or_else(|_| unavailable(count))
+    }
+}
+
+fn unavailable(count: usize) -> Vec<Reply> {
+    (0..count).map(|_| Err(CommandError::Unavailable("the commit worker stopped".into()))).collect()
+}
+
+fn run_worker(db: &Database, receiver: &Mutex<Receiver<Unit>>, max_events: usize) {
+    loop {
+        let group = {
+            let receiver = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let Ok(first) = receiver.recv() else { return };
+            let mut events = first.requests.len();
+            let mut group = vec![first];
+            while events < max_events {
+                match receiver.try_recv() {
+                    Ok(unit) => {
+                        events += unit.requests.len();
+                        group.push(unit);
+                    }
+                    Err(_) => break,
+                }
+            }
+            group
+        };
+        metrics::histogram!("oneprotect_group_commit_units").record(group.len() as f64);
+        commit_group(db, group);
+    }
+}
+
+fn commit_group(db: &Database, mut group: Vec<Unit>) {
+    group.sort_by(|a, b| a.tenant_id.cmp(&b.tenant_id));
+    let committed = db.get().map_err(CommandError::from).and_then(|mut conn| {
+        conn.transaction(|conn| {
+            group
+                .iter()
+                .map(|unit| {
+                    in_tenant(conn, &unit.tenant_id, |tx| {
+                        unit.requests.iter().map(|r| dispatch(tx, r.clone())).collect::<Result<Vec<_>, _>>()
+                    })
+                })
+                .collect::<Result<Vec<_>, CommandError>>()
+        })
+    });
+    match committed {
+        Ok(outcomes) => {
+            for (unit, outcomes) in group.into_iter().zip(outcomes) {
+                let _ = unit.reply.send(outcomes.into_iter().map(Ok).collect());
+            }
+        }
+        Err(error) => {
+            tracing::warn!(%error, units = group.len(), "group commit rolled back; committing its events one by one");
+            for unit in group {
+                let _ = unit.reply.send(apply_each_alone(db, &unit.tenant_id, unit.requests));
+            }
+        }
+    }
+}
