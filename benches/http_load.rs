@@ -32,39 +32,51 @@ struct Tenant {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
-    let admin =
-        std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin = std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    actix_web::rt::System::new().block_on(run(admin));
+}
+
+/// Settings for one run on a database of its own.
+fn settings(admin: &str, group_commit_workers: usize) -> Settings {
     let url = if admin.starts_with("postgres") {
         let name = format!("oneprotect_load_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::establish(&admin).expect("PostgreSQL reachable");
+        let mut conn = PgConnection::establish(admin).expect("PostgreSQL reachable");
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
         format!("{}/{name}", admin.rsplit_once('/').expect("URL with database").0)
     } else {
-        admin.clone()
+        format!("{admin}.{group_commit_workers}")
     };
-    let settings = Settings {
+    Settings {
         server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
-        database: DatabaseSettings { url: url.clone(), max_connections: env_or("LOAD_POOL", 24) },
+        database: DatabaseSettings { url, max_connections: env_or("LOAD_POOL", 24) },
         amqp: AmqpSettings::default(),
         actors: ActorSettings {
             max_batch: 256,
             idle_timeout_secs: 300,
             mailbox_capacity: 100_000,
-            group_commit_workers: env_or("LOAD_GROUP_WORKERS", 2),
+            group_commit_workers,
             group_commit_max_events: 1024,
         },
         log: LogSettings { format: "text".into() },
-    };
-    actix_web::rt::System::new().block_on(run(settings));
+    }
 }
 
-async fn run(settings: Settings) {
+async fn run(admin: String) {
+    let clients: usize = env_or("LOAD_CLIENTS", 64);
+    let tenant_count: usize = env_or("LOAD_TENANTS", 100);
+    println!("machine: {} cores; clients: {clients}; tenants: {tenant_count}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    // The same ingest load without and with group commit, in one run so the ratio is fair.
+    let _ = measure(&settings(&admin, 0), "group commit off", false).await;
+    measure(&settings(&admin, env_or("LOAD_GROUP_WORKERS", 2)), "group commit on", true).await;
+}
+
+async fn measure(settings: &Settings, label: &str, everything: bool) {
     let clients: usize = env_or("LOAD_CLIENTS", 64);
     let events: usize = env_or("LOAD_EVENTS", 50_000);
     let tenant_count: usize = env_or("LOAD_TENANTS", 100);
     let list_alerts: usize = env_or("LOAD_LIST_ALERTS", 1_000_000);
 
-    let app = Application::build(&settings).await.expect("app");
+    let app = Application::build(settings).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
     actix_web::rt::spawn(app.run_until_stopped());
@@ -101,7 +113,10 @@ async fn run(settings: Settings) {
         }
     })
     .await;
-    report("HTTP ingest (100 tenants, 30% duplicates)", events, started.elapsed(), latencies);
+    report(&format!("HTTP ingest ({tenant_count} tenants, 30% duplicates, {label})"), events, started.elapsed(), latencies);
+    if !everything {
+        return;
+    }
 
     // Triage: acknowledge then resolve distinct alerts in every tenant.
     let alerts = Arc::new(open_alerts(&db, &tenants).await);
