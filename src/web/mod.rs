@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 mod body;
 pub mod error;
+mod integrations;
 mod ops;
 pub mod pagination;
 mod state;
@@ -19,6 +20,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(ops::routes)
+        .configure(integrations::routes)
         .configure(api::routes)
         .default_service(web::to(not_found));
 }
