@@ -75,11 +75,11 @@ pub fn parse_enqueue(body: &Value) -> Result<Enqueue, FieldErrors> {
         errors.add("dedup_key", "is required to acknowledge or resolve");
     }
 
-    let mut event = match action {
+    let event = match action {
         Some(EventAction::Trigger) => trigger(obj, &mut errors),
         // Acknowledge and resolve only need the key; PagerDuty ignores their payload too.
-        _ => Some(AlertEvent {
-            action: EventAction::Resolve,
+        Some(action) => Some(AlertEvent {
+            action,
             dedup_key: None,
             summary: String::new(),
             severity: Severity::Medium,
@@ -87,13 +87,13 @@ pub fn parse_enqueue(body: &Value) -> Result<Enqueue, FieldErrors> {
             occurred_at: None,
             details: Value::Object(Map::new()),
         }),
+        None => None,
     };
 
-    match (routing_key, action, event.as_mut()) {
-        (Some(routing_key), Some(action), Some(event)) if errors.is_empty() => {
-            event.action = action;
+    match (routing_key, event) {
+        (Some(routing_key), Some(mut event)) if errors.is_empty() => {
             event.dedup_key = Some(dedup_key.unwrap_or_else(new_dedup_key));
-            Ok(Enqueue { routing_key, event: event.clone() })
+            Ok(Enqueue { routing_key, event })
         }
         _ => Err(errors),
     }

@@ -10,5 +10,6 @@ mod helpers;
 mod alertmanager_api;
 mod alertmanager_process;
 mod end_to_end;
+mod native_acknowledge;
 mod pagerduty_api;
 mod support;
