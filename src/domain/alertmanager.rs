@@ -109,7 +109,7 @@ fn one_alert(
             details.insert(key.into(), Value::String(value));
         }
     }
-    check_details(&details, &field("labels"), errors);
+    check_details(&details, label, errors);
 
     Some(AlertEvent {
         action: action?,
@@ -254,5 +254,15 @@ mod tests {
         assert!(parse_webhook(&json!({"version": "4"})).is_err());
         assert!(parse_webhook(&json!([])).is_err());
         assert_eq!(parse_webhook(&json!({"alerts": []})), Ok(vec![]));
+    }
+
+    #[test]
+    fn long_text_is_cut_but_huge_annotations_are_refused() {
+        let long = alert("firing", json!({}), json!({"summary": "s".repeat(SUMMARY_MAX + 5)}));
+        assert_eq!(events(notification(json!([long])))[0].summary.chars().count(), SUMMARY_MAX);
+        let huge =
+            alert("firing", json!({}), json!({"description": "d".repeat(super::super::event::DETAILS_MAX_BYTES)}));
+        let reported = parse_webhook(&notification(json!([huge]))).err().map(|e| e.0).unwrap_or_default();
+        assert_eq!(reported.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["alerts[0]"]);
     }
 }
