@@ -32,7 +32,8 @@ struct Tenant {
 
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
-    let admin = std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin =
+        std::env::var("LOAD_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     actix_web::rt::System::new().block_on(run(admin));
 }
 
@@ -64,7 +65,10 @@ fn settings(admin: &str, group_commit_workers: usize) -> Settings {
 async fn run(admin: String) {
     let clients: usize = env_or("LOAD_CLIENTS", 64);
     let tenant_count: usize = env_or("LOAD_TENANTS", 100);
-    println!("machine: {} cores; clients: {clients}; tenants: {tenant_count}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0));
+    println!(
+        "machine: {} cores; clients: {clients}; tenants: {tenant_count}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
     // The same ingest load without and with group commit, in one run so the ratio is fair.
     let _ = measure(&settings(&admin, 0), "group commit off", false).await;
     measure(&settings(&admin, env_or("LOAD_GROUP_WORKERS", 2)), "group commit on", true).await;
@@ -113,7 +117,12 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
         }
     })
     .await;
-    report(&format!("HTTP ingest ({tenant_count} tenants, 30% duplicates, {label})"), events, started.elapsed(), latencies);
+    report(
+        &format!("HTTP ingest ({tenant_count} tenants, 30% duplicates, {label})"),
+        events,
+        started.elapsed(),
+        latencies,
+    );
     if !everything {
         return;
     }

@@ -3,7 +3,7 @@ use serde_json::json;
 use super::{CommandContext, CommandError, IngestResult, Outcome, Tx};
 use crate::db::models::Alert;
 use crate::db::queries::alerts;
-use crate::domain::alert::AlertStatus;
+use crate::domain::alert::{self, AlertStatus, Transition};
 use crate::domain::event::{AlertEvent, EventAction};
 use crate::domain::{ids, now};
 
@@ -44,8 +44,29 @@ pub fn apply(
             tx.audit.record(ctx, "alert.resolved", "alert", &existing.id, changes);
             Ok(Outcome::Ingested { alert_id: Some(existing.id), result: IngestResult::Resolved })
         }
-        (EventAction::Resolve, None) => Ok(Outcome::Ingested { alert_id: None, result: IngestResult::Ignored }),
+        (EventAction::Acknowledge, Some(existing)) => acknowledge(tx, ctx, existing, received),
+        (EventAction::Acknowledge | EventAction::Resolve, None) => {
+            Ok(Outcome::Ingested { alert_id: None, result: IngestResult::Ignored })
+        }
     }
+}
+
+/// An integration acknowledging (PagerDuty's `acknowledge`): only a triggered alert changes;
+/// an acknowledged one is left as it is, with no audit entry.
+fn acknowledge(
+    tx: &mut Tx<'_>,
+    ctx: &CommandContext,
+    existing: Alert,
+    at: chrono::NaiveDateTime,
+) -> Result<Outcome, CommandError> {
+    let acknowledged = AlertStatus::Acknowledged.as_str();
+    if AlertStatus::parse(&existing.status).map(alert::acknowledge) == Some(Transition::Apply)
+        && alerts::transition(tx.conn, &existing.id, &existing.status, acknowledged, at)?
+    {
+        let changes = json!({"status": {"old": existing.status, "new": acknowledged}});
+        tx.audit.record(ctx, "alert.acknowledged", "alert", &existing.id, changes);
+    }
+    Ok(Outcome::Ingested { alert_id: Some(existing.id), result: IngestResult::Acknowledged })
 }
 
 fn new_alert(tenant_id: &str, integration_id: &str, event: AlertEvent, seen: chrono::NaiveDateTime) -> Alert {

@@ -89,8 +89,10 @@ pub struct TicketPatch {
 pub enum IngestResult {
     Created,
     Deduplicated,
+    /// An acknowledge event found the open alert (acknowledged now or already before).
+    Acknowledged,
     Resolved,
-    /// A resolve event whose key matches no open alert: nothing to do.
+    /// An acknowledge or resolve event whose key matches no open alert: nothing to do.
     Ignored,
 }
 
@@ -99,6 +101,7 @@ impl IngestResult {
         match self {
             IngestResult::Created => "created",
             IngestResult::Deduplicated => "deduplicated",
+            IngestResult::Acknowledged => "acknowledged",
             IngestResult::Resolved => "resolved",
             IngestResult::Ignored => "ignored",
         }

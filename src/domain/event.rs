@@ -14,6 +14,8 @@ pub const DETAILS_MAX_BYTES: usize = 64 * 1024;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventAction {
     Trigger,
+    /// Acknowledges the open alert with the event's key, as the integration.
+    Acknowledge,
     Resolve,
 }
 
@@ -48,9 +50,10 @@ pub fn parse_event(body: &Value) -> Result<ParsedEvent, FieldErrors> {
 
     let action = match text(obj, "event_action", &mut errors).as_deref() {
         None | Some("trigger") => Some(EventAction::Trigger),
+        Some("acknowledge") => Some(EventAction::Acknowledge),
         Some("resolve") => Some(EventAction::Resolve),
         Some(_) => {
-            errors.add("event_action", "must be one of: trigger, resolve");
+            errors.add("event_action", "must be one of: trigger, acknowledge, resolve");
             None
         }
     };
@@ -58,8 +61,8 @@ pub fn parse_event(body: &Value) -> Result<ParsedEvent, FieldErrors> {
     let dedup_key = text(obj, "dedup_key", &mut errors).filter(|k| !k.is_empty());
     if let Some(key) = &dedup_key {
         errors.max_len("dedup_key", key, DEDUP_KEY_MAX);
-    } else if action == Some(EventAction::Resolve) {
-        errors.add("dedup_key", "is required to resolve an alert");
+    } else if matches!(action, Some(EventAction::Acknowledge | EventAction::Resolve)) {
+        errors.add("dedup_key", "is required to acknowledge or resolve an alert");
     }
 
     let summary = text(obj, "summary", &mut errors).unwrap_or_default();
@@ -171,6 +174,14 @@ mod tests {
         assert_eq!(fields(parse_event(&resolve)), ["dedup_key"]);
         let ok = json!({"integration_key": "k", "event_action": "resolve", "dedup_key": "a"});
         assert!(parse_event(&ok).is_ok());
+    }
+
+    #[test]
+    fn acknowledge_needs_a_dedup_key() {
+        let ack = json!({"integration_key": "k", "event_action": "acknowledge"});
+        assert_eq!(fields(parse_event(&ack)), ["dedup_key"]);
+        let ok = json!({"integration_key": "k", "event_action": "acknowledge", "dedup_key": "a"});
+        assert_eq!(parse_event(&ok).ok().map(|p| p.event.action), Some(EventAction::Acknowledge));
     }
 
     #[test]

@@ -2,9 +2,12 @@
 
 pub mod actor;
 pub mod alert;
+pub mod alertmanager;
 pub mod audit;
 pub mod event;
+mod foreign;
 pub mod ids;
+pub mod pagerduty;
 pub mod ticket;
 pub mod validation;
 

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 mod body;
 pub mod error;
+pub(crate) mod integrations;
 pub mod openapi;
 mod openapi_routes;
 mod ops;
@@ -21,8 +22,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .configure(ops::routes)
-        // Before the /api/v1 scope, which would otherwise answer 404 for openapi.json.
+        // Before the /api/v1 scope: once a scope matches a path prefix, actix tries nothing
+        // after it, so these would answer 404.
         .configure(openapi_routes::routes)
+        .configure(integrations::routes)
         .configure(api::routes)
         .default_service(web::to(not_found));
 }

@@ -5,6 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::api::{alerts, audit, events, me, tickets};
+use super::integrations::{alertmanager, pagerduty};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +16,7 @@ use super::api::{alerts, audit, events, me, tickets};
         tickets::list, tickets::create, tickets::get, tickets::update,
         tickets::comments, tickets::add_comment, tickets::links, tickets::add_link, tickets::remove_link,
         audit::list, audit::verify,
-        events::ingest,
+        events::ingest, pagerduty::enqueue, alertmanager::receive,
     ),
     modifiers(&BearerAuth),
     tags(
