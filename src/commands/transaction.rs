@@ -14,7 +14,7 @@ pub struct Tx<'c> {
 
 /// Runs `work` in one transaction holding the tenant's write lock; the audit entries it
 /// records are written in the same transaction, so a change and its audit entry commit or roll
-/// back together.
+/// back together. So are the webhook deliveries those entries trigger (the outbox).
 pub fn transaction<T>(
     conn: &mut DbConnection,
     tenant_id: &str,
@@ -28,7 +28,8 @@ pub fn transaction<T>(
         let audit = AuditChain::open(conn, &tenant.id)?;
         let mut tx = Tx { conn, tenant, audit };
         let out = work(&mut tx)?;
-        let Tx { conn, audit, .. } = tx;
+        let Tx { conn, audit, tenant } = tx;
+        crate::webhooks::outbox::enqueue(conn, &tenant, audit.pending())?;
         audit.write(conn)?;
         Ok(out)
     })
