@@ -22,11 +22,21 @@ pub struct Exchange {
     pub latency: Duration,
     pub excerpt: Option<String>,
     pub retry_after: Option<Duration>,
+    /// Not sent, for a reason retrying cannot cure (the URL is refused).
+    pub refused: bool,
 }
 
 impl Exchange {
-    fn refused(error: impl Into<String>) -> Self {
-        Self { status: None, error: Some(error.into()), latency: Duration::ZERO, excerpt: None, retry_after: None }
+    /// Not sent: `refused` when retrying cannot help, else it is retried like a network error.
+    fn not_sent(error: impl Into<String>, refused: bool) -> Self {
+        Self {
+            status: None,
+            error: Some(error.into()),
+            latency: Duration::ZERO,
+            excerpt: None,
+            retry_after: None,
+            refused,
+        }
     }
 }
 
@@ -75,17 +85,18 @@ impl Sender<'_> {
     pub async fn send(&self, delivery: &WebhookDelivery, sub: &WebhookSubscription, at: NaiveDateTime) -> Exchange {
         let url = match guard::parse(&sub.url) {
             Ok(url) => url,
-            Err(reason) => return Exchange::refused(format!("refused: the URL {reason}")),
+            Err(reason) => return Exchange::not_sent(format!("refused: the URL {reason}"), true),
         };
         if let Some(own) = self.own_listener {
             let check = url.clone();
             if tokio::task::spawn_blocking(move || guard::points_at(&check, &own)).await.unwrap_or(true) {
-                return Exchange::refused("refused: the URL points at this service");
+                return Exchange::not_sent("refused: the URL points at this service", true);
             }
         }
         let secrets = match secrets_in_force(self.cipher, sub, at) {
             Ok(secrets) => secrets,
-            Err(error) => return Exchange::refused(error.to_string()),
+            // A key problem is fixed by configuration, not by the endpoint: keep retrying.
+            Err(error) => return Exchange::not_sent(error.to_string(), false),
         };
         let body = body_for(&delivery.payload, self.settings.max_payload_bytes);
         let timestamp = at.and_utc().timestamp();
@@ -124,6 +135,7 @@ impl Sender<'_> {
                     latency: started.elapsed(),
                     excerpt: (!excerpt.is_empty()).then_some(excerpt),
                     retry_after,
+                    refused: false,
                 }
             }
             Err(error) => {
@@ -140,6 +152,7 @@ impl Sender<'_> {
                     latency: started.elapsed(),
                     excerpt: None,
                     retry_after: None,
+                    refused: false,
                 }
             }
         }
@@ -175,8 +188,7 @@ pub fn next_step(
     at: NaiveDateTime,
     unit: f64,
 ) -> (&'static str, NaiveDateTime, bool) {
-    let refused = exchange.status.is_none() && exchange.error.as_deref().is_some_and(|e| e.starts_with("refused"));
-    let outcome = if refused { Verdict::Reject } else { verdict(exchange.status) };
+    let outcome = if exchange.refused { Verdict::Reject } else { verdict(exchange.status) };
     match outcome {
         Verdict::Delivered => (DELIVERED, at, false),
         Verdict::Reject => (FAILED, at, false),
@@ -196,5 +208,71 @@ pub fn next_step(
                 _ => (FAILED, at, false),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::now;
+
+    fn delivery(attempts: i64, started: NaiveDateTime) -> WebhookDelivery {
+        WebhookDelivery {
+            id: "d".into(),
+            tenant_id: "t".into(),
+            subscription_id: "s".into(),
+            event_id: "e".into(),
+            event_type: "alert.created".into(),
+            ordering_key: "a".into(),
+            payload: "{}".into(),
+            status: PENDING.into(),
+            attempts,
+            next_attempt_at: started,
+            cycle_started_at: started,
+            created_at: started,
+            last_attempt_at: None,
+            last_status_code: None,
+            last_error: None,
+            last_latency_ms: None,
+            last_response: None,
+            delivered_at: None,
+        }
+    }
+
+    fn answered(status: u16, retry_after: Option<Duration>) -> Exchange {
+        Exchange {
+            status: Some(status),
+            error: None,
+            latency: Duration::ZERO,
+            excerpt: None,
+            retry_after,
+            refused: false,
+        }
+    }
+
+    #[test]
+    fn retries_honour_retry_after_and_stop_at_the_horizon() {
+        let settings = WebhookSettings::default();
+        let at = now();
+        let (status, next, _) = next_step(&delivery(0, at), &answered(503, None), &settings, at, 0.0);
+        assert_eq!((status, (next - at).num_milliseconds()), (PENDING, 2500));
+        let hour = Some(Duration::from_secs(3600));
+        let (_, next, _) = next_step(&delivery(0, at), &answered(429, hour), &settings, at, 0.0);
+        assert_eq!((next - at).num_seconds(), 3600);
+        let old = at - chrono::Duration::hours(24);
+        assert_eq!(next_step(&delivery(9, old), &answered(500, None), &settings, at, 0.0).0, FAILED);
+        assert_eq!(next_step(&delivery(0, at), &answered(404, None), &settings, at, 0.0).0, FAILED);
+        assert_eq!(next_step(&delivery(0, at), &answered(410, None), &settings, at, 0.0), (FAILED, at, true));
+    }
+
+    #[test]
+    fn oversized_payloads_keep_the_event_and_drop_the_snapshot() {
+        let payload =
+            json!({"id": "e1", "type": "alert.created", "data": {"alert": {"id": "a1", "details": "x".repeat(500)}}});
+        let body: Value = serde_json::from_str(&body_for(&payload.to_string(), 200)).unwrap_or_default();
+        assert_eq!(body["id"], "e1");
+        assert_eq!(body["data"], json!({"alert": {"id": "a1"}}));
+        assert_eq!(body["truncated"], true);
+        assert_eq!(body_for("{\"small\":1}", 200), "{\"small\":1}");
     }
 }

@@ -111,6 +111,8 @@ impl Dispatcher {
             outcome = status,
             "webhook attempt"
         );
+        metrics::counter!("oneprotect_webhook_attempts_total", "outcome" => status).increment(1);
+        metrics::histogram!("oneprotect_webhook_attempt_duration_seconds").record(exchange.latency.as_secs_f64());
         let attempt = attempt_row(&delivery, &exchange, attempted_at);
         let threshold = self.settings.failing_after.max(1);
         self.db
