@@ -10,4 +10,5 @@ mod support;
 
 mod delivery;
 mod management;
+mod ordering;
 mod reliability;
