@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::{CommandContext, provisioning};
-use oneprotect::config::{ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings};
+use oneprotect::config::{
+    ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings, WebhookSettings,
+};
 use oneprotect::db::Database;
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
@@ -59,8 +61,15 @@ fn settings(admin: &str, group_commit_workers: usize) -> Settings {
             group_commit_max_events: 1024,
         },
         log: LogSettings { format: "text".into() },
+        webhooks: WebhookSettings {
+            secret_key: Some(BENCH_WEBHOOK_KEY.into()),
+            key_file: String::new(),
+            ..WebhookSettings::default()
+        },
     }
 }
+
+const BENCH_WEBHOOK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 async fn run(admin: String) {
     let clients: usize = env_or("LOAD_CLIENTS", 64);

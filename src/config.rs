@@ -15,6 +15,8 @@ pub struct Settings {
     pub amqp: AmqpSettings,
     pub actors: ActorSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,13 +45,59 @@ pub struct ActorSettings {
     pub group_commit_max_events: usize,
 }
 
+/// Outbound webhooks: see `crate::webhooks`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct WebhookSettings {
+    /// Base64 of 32 random bytes; encrypts the signing secrets at rest. Unset: a key is kept
+    /// in `key_file` (generated on first use, with a warning): fine for development only.
+    pub secret_key: Option<secrecy::SecretString>,
+    pub key_file: String,
+    /// Off: deliveries are queued but not sent by this instance.
+    pub dispatch: bool,
+    pub poll_interval_ms: u64,
+    pub batch_size: i64,
+    pub timeout_ms: u64,
+    /// First retry delay; each later one doubles, up to `backoff_max_ms`, with jitter.
+    pub backoff_base_ms: u64,
+    pub backoff_max_ms: u64,
+    /// How long a delivery is retried before it is marked failed.
+    pub retry_horizon_secs: u64,
+    /// Failed attempts in a row after which a subscription is shown as failing.
+    pub failing_after: i64,
+    /// How long the previous secret still signs after a rotation.
+    pub rotation_grace_secs: u64,
+    /// Largest payload sent; a larger snapshot is replaced by a reference to the resource.
+    pub max_payload_bytes: usize,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            secret_key: None,
+            key_file: "data/webhooks.key".into(),
+            dispatch: true,
+            poll_interval_ms: 1000,
+            batch_size: 32,
+            timeout_ms: 10_000,
+            backoff_base_ms: 5_000,
+            backoff_max_ms: 3_600_000,
+            retry_horizon_secs: 86_400,
+            failing_after: 5,
+            rotation_grace_secs: 86_400,
+            max_payload_bytes: 256 * 1024,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct LogSettings {
     pub format: String,
 }
 
 /// The variables PRODUCT.md names, and the key each one overrides.
-const SHORT_VARIABLES: [(&str, &str); 3] = [
+const SHORT_VARIABLES: [(&str, &str); 4] = [
+    ("ONEPROTECT_WEBHOOK_SECRET_KEY", "webhooks.secret_key"),
     ("ONEPROTECT_DATABASE_URL", "database.url"),
     ("ONEPROTECT_AMQP_URL", "amqp.url"),
     ("ONEPROTECT_LISTEN", "server.listen"),

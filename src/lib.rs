@@ -14,3 +14,4 @@ pub mod domain;
 pub mod startup;
 pub mod telemetry;
 pub mod web;
+pub mod webhooks;

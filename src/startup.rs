@@ -1,4 +1,5 @@
-//! Building and running the service: database, tenant actors, HTTP server.
+//! Building and running the service: database, tenant actors, HTTP server, and the webhook
+//! dispatcher (a tokio task run alongside the server).
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -15,11 +16,13 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::telemetry;
 use crate::web::{self as routes, AppState};
+use crate::webhooks::Dispatcher;
 
 pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    dispatcher: Option<Dispatcher>,
 }
 
 impl Application {
@@ -41,7 +44,14 @@ impl Application {
     pub fn build_with(settings: &Settings, db: Database) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.server.listen)
             .with_context(|| format!("binding {}", settings.server.listen))?;
-        let port = listener.local_addr()?.port();
+        let local = listener.local_addr()?;
+        let port = local.port();
+        let dispatcher = if settings.webhooks.dispatch {
+            Some(Dispatcher::new(db.clone(), settings.webhooks.clone(), Some(local)).context("webhook dispatcher")?)
+        } else {
+            tracing::info!("webhook dispatch is off on this instance: deliveries stay queued");
+            None
+        };
         let actors = &settings.actors;
         let group = match actors.group_commit_workers {
             0 => None,
@@ -76,7 +86,7 @@ impl Application {
         .shutdown_timeout(30)
         .run();
         tracing::info!(address = %settings.server.listen, port, "listening");
-        Ok(Self { port, server, state })
+        Ok(Self { port, server, state, dispatcher })
     }
 
     pub fn port(&self) -> u16 {
@@ -88,8 +98,17 @@ impl Application {
     }
 
     /// Serves until SIGINT/SIGTERM; actix-web then finishes in-flight requests, and so the
-    /// commands they wait on, before returning.
+    /// commands they wait on, before returning. The dispatcher stops with the server; a
+    /// delivery it was sending is retried once its lease runs out.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.dispatcher {
+            Some(dispatcher) => {
+                tokio::select! {
+                    result = self.server => result,
+                    () = dispatcher.run() => Ok(()),
+                }
+            }
+            None => self.server.await,
+        }
     }
 }

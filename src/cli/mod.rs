@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod provision;
 mod serve;
+mod webhook;
 
 use clap::{Parser, Subcommand};
 
@@ -39,6 +40,9 @@ pub enum Commands {
     Token(provision::TokenCommand),
     #[command(subcommand)]
     Integration(provision::IntegrationCommand),
+    /// Outbound webhooks: subscriptions, deliveries, re-sends.
+    #[command(subcommand)]
+    Webhook(webhook::WebhookCommand),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -58,6 +62,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::User(command) => provision::user(&open_migrated(&settings)?, command),
         Commands::Token(command) => provision::token(&open_migrated(&settings)?, command),
         Commands::Integration(command) => provision::integration(&open_migrated(&settings)?, command),
+        Commands::Webhook(command) => webhook::run(&open_migrated(&settings)?, &settings, command),
     }
 }
 

@@ -63,6 +63,11 @@ impl AuditChain {
         self.next_seq += 1;
     }
 
+    /// The entries recorded so far in this transaction, oldest first.
+    pub fn pending(&self) -> &[AuditEntry] {
+        &self.pending
+    }
+
     pub(super) fn write(self, conn: &mut DbConnection) -> Result<(), CommandError> {
         audit::insert(conn, &self.pending)?;
         Ok(())

@@ -14,7 +14,7 @@ pub struct Tx<'c> {
 
 /// Runs `work` in one transaction holding the tenant's write lock; the audit entries it
 /// records are written in the same transaction, so a change and its audit entry commit or roll
-/// back together.
+/// back together. So are the webhook deliveries those entries trigger (the outbox).
 pub fn transaction<T>(
     conn: &mut DbConnection,
     tenant_id: &str,
@@ -37,7 +37,10 @@ pub(super) fn in_tenant<T>(
     let audit = AuditChain::open(conn, &tenant.id)?;
     let mut tx = Tx { conn, tenant, audit };
     let out = work(&mut tx)?;
-    let Tx { conn, audit, .. } = tx;
+    let Tx { conn, audit, tenant } = tx;
+    // In the same transaction as the change: a crash can neither lose a webhook event nor send
+    // one for a change that rolled back.
+    crate::webhooks::outbox::enqueue(conn, &tenant, audit.pending())?;
     audit.write(conn)?;
     Ok(out)
 }

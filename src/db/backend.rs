@@ -1,7 +1,10 @@
 //! The only SQL that differs between PostgreSQL and SQLite.
 
+use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
-use diesel::{ConnectionResult, SqliteConnection};
+use diesel::{ConnectionResult, QueryResult, RunQueryDsl, SqliteConnection};
+
+use super::DbConnection;
 
 /// SQLite has one writer at a time: WAL lets readers carry on while it writes, and the busy
 /// timeout makes a second writer wait instead of failing with "database is locked".
@@ -13,4 +16,58 @@ pub(super) fn prepare_sqlite(conn: &mut SqliteConnection) -> ConnectionResult<()
          PRAGMA busy_timeout = 10000;",
     )
     .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+}
+
+/// The earliest due pending deliveries whose endpoint is enabled and that no earlier pending
+/// delivery with the same ordering key is waiting on.
+const DUE_DELIVERIES: &str = "SELECT d.id FROM webhook_deliveries d
+     JOIN webhook_subscriptions s ON s.id = d.subscription_id
+     WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND s.enabled = 1
+       AND NOT EXISTS (
+         SELECT 1 FROM webhook_deliveries e
+         WHERE e.subscription_id = d.subscription_id AND e.ordering_key = d.ordering_key
+           AND e.status = 'pending' AND e.id < d.id)
+     ORDER BY d.next_attempt_at, d.id
+     LIMIT $3";
+
+#[derive(diesel::QueryableByName)]
+struct ClaimedId {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    id: String,
+}
+
+/// Claims up to `limit` due webhook deliveries by pushing their next attempt out to
+/// `lease_until`: if this instance dies while sending, another picks them up after the lease.
+/// On PostgreSQL `SKIP LOCKED` lets several instances claim at once without taking the same
+/// rows; SQLite has a single instance and a single writer, so a plain statement does.
+pub(super) fn claim_due_deliveries(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<String>> {
+    use diesel::sql_types::{BigInt, Timestamp};
+    let rows: Vec<ClaimedId> = match conn {
+        DbConnection::Postgresql(pg) => {
+            let sql = format!(
+                "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id IN ({DUE_DELIVERIES} FOR UPDATE OF d SKIP LOCKED) RETURNING id"
+            );
+            diesel::sql_query(sql)
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(pg)?
+        }
+        DbConnection::Sqlite(lite) => {
+            let sql = format!(
+                "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id IN ({DUE_DELIVERIES}) RETURNING id"
+            );
+            diesel::sql_query(sql)
+                .bind::<Timestamp, _>(lease_until)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .load(lite)?
+        }
+    };
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }

@@ -135,3 +135,57 @@ pub struct AuditEntry {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_subscriptions)]
+pub struct WebhookSubscription {
+    pub id: String,
+    pub tenant_id: String,
+    pub url: String,
+    pub event_types: String,
+    pub secret_ciphertext: String,
+    pub previous_secret_ciphertext: Option<String>,
+    pub previous_secret_expires_at: Option<NaiveDateTime>,
+    pub enabled: i64,
+    pub disabled_reason: Option<String>,
+    pub consecutive_failures: i64,
+    pub failing_since: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct WebhookDelivery {
+    pub id: String,
+    pub tenant_id: String,
+    pub subscription_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    pub ordering_key: String,
+    pub payload: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: NaiveDateTime,
+    pub cycle_started_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub last_attempt_at: Option<NaiveDateTime>,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_latency_ms: Option<i64>,
+    pub last_response: Option<String>,
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = webhook_attempts)]
+pub struct WebhookAttempt {
+    pub id: String,
+    pub tenant_id: String,
+    pub delivery_id: String,
+    pub attempted_at: NaiveDateTime,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+    pub response_excerpt: Option<String>,
+}

@@ -132,7 +132,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Text,
+        tenant_id -> Text,
+        url -> Text,
+        event_types -> Text,
+        secret_ciphertext -> Text,
+        previous_secret_ciphertext -> Nullable<Text>,
+        previous_secret_expires_at -> Nullable<Timestamp>,
+        enabled -> BigInt,
+        disabled_reason -> Nullable<Text>,
+        consecutive_failures -> BigInt,
+        failing_since -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        tenant_id -> Text,
+        subscription_id -> Text,
+        event_id -> Text,
+        event_type -> Text,
+        ordering_key -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> BigInt,
+        next_attempt_at -> Timestamp,
+        cycle_started_at -> Timestamp,
+        created_at -> Timestamp,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_status_code -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        last_latency_ms -> Nullable<BigInt>,
+        last_response -> Nullable<Text>,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        tenant_id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        latency_ms -> BigInt,
+        response_excerpt -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(alerts -> integrations (integration_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
@@ -144,4 +199,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_comments,
     ticket_links,
     audit_entries,
+    webhook_subscriptions,
+    webhook_deliveries,
+    webhook_attempts,
 );

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod pagerduty;
 pub mod ticket;
 pub mod validation;
+pub mod webhook;
 
 /// Now, truncated to microseconds: PostgreSQL keeps microseconds and SQLite nanoseconds, and a
 /// value must read back exactly as it was hashed into the audit chain.

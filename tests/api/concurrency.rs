@@ -82,7 +82,7 @@ async fn concurrent_events_across_tenants_keep_both_chains_intact() {
 #[actix_web::test]
 async fn two_instances_on_one_database_still_make_one_ticket_per_alert() {
     let app = spawn_app().await;
-    let sibling = app.spawn_sibling().await;
+    let sibling = app.start_another(|_| {}).await;
     let alert = app.trigger("two-instances").await;
     let token = &app.acme.operator.token;
     let requests = (0..16).map(|i| {

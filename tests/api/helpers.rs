@@ -3,7 +3,9 @@
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::CommandContext;
 use oneprotect::commands::provisioning;
-use oneprotect::config::{ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings};
+use oneprotect::config::{
+    ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings, WebhookSettings,
+};
 use oneprotect::db::{Database, DatabaseUrl};
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
@@ -29,11 +31,12 @@ pub struct TestTenant {
 
 pub struct TestApp {
     pub address: String,
+    pub port: u16,
+    pub settings: Settings,
     pub client: reqwest::Client,
     pub db: Database,
     pub acme: TestTenant,
     pub globex: TestTenant,
-    pub database_url: String,
     _store: TestStore,
 }
 
@@ -86,17 +89,32 @@ pub fn test_settings(database_url: String) -> Settings {
             group_commit_max_events: 1024,
         },
         log: LogSettings { format: "text".into() },
+        webhooks: WebhookSettings {
+            secret_key: Some(TEST_WEBHOOK_KEY.into()),
+            key_file: String::new(),
+            ..WebhookSettings::default()
+        },
     }
 }
 
+/// Base64 of 32 bytes: the key that encrypts webhook secrets in tests.
+pub const TEST_WEBHOOK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         oneprotect::telemetry::init_logging("text");
     }
     let (url, store) = fresh_database();
-    let settings = test_settings(url.clone());
+    let mut settings = test_settings(url.clone());
+    adjust(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
-    let address = format!("http://127.0.0.1:{}", app.port());
+    let port = app.port();
+    let address = format!("http://127.0.0.1:{port}");
     let db = app.state().db.clone();
     actix_web::rt::spawn(app.run_until_stopped());
 
@@ -107,7 +125,7 @@ pub async fn spawn_app() -> TestApp {
     .await
     .expect("provisioning");
 
-    TestApp { address, client: reqwest::Client::new(), db, acme, globex, database_url: url, _store: store }
+    TestApp { address, port, settings, client: reqwest::Client::new(), db, acme, globex, _store: store }
 }
 
 fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
@@ -130,15 +148,6 @@ fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
 }
 
 impl TestApp {
-    /// Starts a second instance on the same database (as several replicas would run) and
-    /// returns its base address.
-    pub async fn spawn_sibling(&self) -> String {
-        let app = Application::build(&test_settings(self.database_url.clone())).await.expect("sibling builds");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        actix_web::rt::spawn(app.run_until_stopped());
-        address
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -207,4 +216,17 @@ pub async fn problem(response: Response, expected: StatusCode) -> Value {
 
 pub fn parse_url(url: &str) -> DatabaseUrl {
     DatabaseUrl::parse(url).expect("url")
+}
+
+impl TestApp {
+    /// Starts another instance of the service on this app's database (as after a restart);
+    /// returns its address.
+    pub async fn start_another(&self, adjust: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = self.settings.clone();
+        adjust(&mut settings);
+        let app = Application::build(&settings).await.expect("app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        actix_web::rt::spawn(app.run_until_stopped());
+        address
+    }
 }

@@ -7,6 +7,8 @@ pub mod credentials;
 pub mod tenants;
 pub mod tickets;
 pub mod users;
+pub mod webhook_deliveries;
+pub mod webhook_subscriptions;
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 

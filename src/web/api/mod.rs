@@ -6,6 +6,8 @@ pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod tickets;
 pub mod views;
+pub mod webhook_views;
+mod webhooks;
 
 use actix_web::web;
 
@@ -22,7 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(alerts::routes)
             .configure(tickets::routes)
             .configure(audit::routes)
-            .configure(events::routes),
+            .configure(events::routes)
+            .configure(webhooks::routes),
     );
 }
 

@@ -1,0 +1,105 @@
+//! Webhook rules: which events exist, which a subscription receives, and when to retry.
+
+use std::time::Duration;
+
+/// The audit actions that become webhook events, under the same names.
+pub const EVENT_TYPES: [&str; 8] = [
+    "alert.created",
+    "alert.acknowledged",
+    "alert.assigned",
+    "alert.resolved",
+    "ticket.created",
+    "ticket.updated",
+    "ticket.commented",
+    "ticket.linked",
+];
+
+pub fn is_event_type(action: &str) -> bool {
+    EVENT_TYPES.contains(&action)
+}
+
+/// A subscription pattern: an event type, or `alert.*` / `ticket.*`.
+pub fn valid_pattern(pattern: &str) -> bool {
+    is_event_type(pattern) || pattern == "alert.*" || pattern == "ticket.*"
+}
+
+pub fn pattern_matches(pattern: &str, event_type: &str) -> bool {
+    match pattern.strip_suffix(".*") {
+        Some(prefix) => event_type.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('.')),
+        None => pattern == event_type,
+    }
+}
+
+pub fn any_matches(patterns: &[String], event_type: &str) -> bool {
+    patterns.iter().any(|p| pattern_matches(p, event_type))
+}
+
+/// What an endpoint's answer (or its silence) means for a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Delivered,
+    /// Worth trying again later: timeouts, connection errors, 408, 429, 5xx.
+    Retry,
+    /// The endpoint refused this delivery; retrying will not help.
+    Reject,
+    /// 410 Gone: the endpoint asks us to stop sending altogether.
+    Gone,
+}
+
+/// `None` when no HTTP answer came at all.
+pub fn verdict(status: Option<u16>) -> Verdict {
+    match status {
+        None => Verdict::Retry,
+        Some(s) if (200..300).contains(&s) => Verdict::Delivered,
+        Some(410) => Verdict::Gone,
+        Some(408 | 429) => Verdict::Retry,
+        Some(s) if s >= 500 => Verdict::Retry,
+        Some(_) => Verdict::Reject,
+    }
+}
+
+/// The delay before retry number `attempts` (1 after the first failure): doubling from
+/// `base`, capped at `max`, with "equal jitter" (a random point in the upper half) so that
+/// endpoints recovering from an outage are not hit by every sender at once. `unit` is a random
+/// number in [0, 1).
+pub fn backoff(attempts: i64, base: Duration, max: Duration, unit: f64) -> Duration {
+    let exponent = attempts.saturating_sub(1).clamp(0, 30) as u32;
+    let full = base.saturating_mul(2u32.saturating_pow(exponent)).min(max);
+    let half = full / 2;
+    half + half.mul_f64(unit.clamp(0.0, 1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_their_family_only() {
+        assert!(pattern_matches("alert.*", "alert.created"));
+        assert!(!pattern_matches("alert.*", "ticket.created"));
+        assert!(pattern_matches("ticket.linked", "ticket.linked"));
+        assert!(!pattern_matches("ticket.linked", "ticket.unlinked"));
+        assert!(valid_pattern("ticket.*") && !valid_pattern("*") && !valid_pattern("ticket.unlinked"));
+    }
+
+    #[test]
+    fn statuses_map_to_verdicts() {
+        assert_eq!(verdict(Some(204)), Verdict::Delivered);
+        assert_eq!(verdict(Some(500)), Verdict::Retry);
+        assert_eq!(verdict(Some(429)), Verdict::Retry);
+        assert_eq!(verdict(Some(408)), Verdict::Retry);
+        assert_eq!(verdict(None), Verdict::Retry);
+        assert_eq!(verdict(Some(400)), Verdict::Reject);
+        assert_eq!(verdict(Some(301)), Verdict::Reject);
+        assert_eq!(verdict(Some(410)), Verdict::Gone);
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        let (base, max) = (Duration::from_secs(5), Duration::from_secs(3600));
+        assert_eq!(backoff(1, base, max, 0.999_999).as_secs(), 4);
+        assert_eq!(backoff(3, base, max, 0.0), Duration::from_secs(10));
+        assert!(backoff(3, base, max, 0.5) > Duration::from_secs(10));
+        assert_eq!(backoff(40, base, max, 0.0), Duration::from_secs(1800));
+    }
+}

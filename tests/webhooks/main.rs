@@ -1,0 +1,14 @@
+//! Outbound webhooks, end to end: the service POSTs to real HTTP receivers that each test
+//! spawns on port 0 (SQLite by default; PostgreSQL when ONEPROTECT_TEST_DATABASE_URL is set).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+mod receiver;
+mod support;
+
+mod delivery;
+mod management;
+mod ordering;
+mod reliability;

@@ -1,0 +1,81 @@
+//! A tiny HTTP endpoint that records what it receives and answers scripted statuses.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub id: String,
+    pub timestamp: String,
+    pub signatures: Vec<String>,
+    pub body: String,
+}
+
+impl Received {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).expect("JSON payload")
+    }
+
+    /// Whether one of the `v1,` signatures is the one `secret` makes.
+    pub fn signed_with(&self, secret: &str) -> bool {
+        let key = STANDARD.decode(secret.strip_prefix("whsec_").expect("whsec_ secret")).expect("base64 secret");
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("key");
+        mac.update(format!("{}.{}.{}", self.id, self.timestamp, self.body).as_bytes());
+        let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+        self.signatures.contains(&expected)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    received: Vec<Received>,
+    script: VecDeque<u16>,
+}
+
+#[derive(Clone)]
+pub struct Receiver {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Receiver {
+    /// Answers the statuses in `script` in turn, then 200.
+    pub async fn spawn(script: &[u16]) -> Self {
+        let state = Arc::new(Mutex::new(State { received: Vec::new(), script: script.iter().copied().collect() }));
+        let shared = web::Data::from(state.clone());
+        let server = HttpServer::new(move || App::new().app_data(shared.clone()).default_service(web::to(record)))
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .expect("bind receiver");
+        let port = server.addrs()[0].port();
+        actix_web::rt::spawn(server.run());
+        Self { url: format!("http://127.0.0.1:{port}/hook"), state }
+    }
+
+    pub fn received(&self) -> Vec<Received> {
+        self.state.lock().expect("receiver state").received.clone()
+    }
+}
+
+async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let received = Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp"),
+        signatures: header("webhook-signature").split(' ').map(str::to_owned).collect(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
+    let status = {
+        let mut state = state.lock().expect("receiver state");
+        state.received.push(received);
+        state.script.pop_front().unwrap_or(200)
+    };
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("status")).body("scripted answer")
+}
