@@ -15,6 +15,27 @@ pub struct Settings {
     pub amqp: AmqpSettings,
     pub actors: ActorSettings,
     pub log: LogSettings,
+    #[serde(default)]
+    pub portal: PortalSettings,
+}
+
+/// The web portal's sign-in sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PortalSettings {
+    /// Signs and encrypts the session cookie: at least 64 bytes, base64. Unset: a random key
+    /// per start, so restarting signs everyone out (fine for one instance, wrong for several).
+    pub session_key: Option<secrecy::SecretString>,
+    /// Marks the cookie `Secure`; turn on whenever the portal is served over HTTPS.
+    pub secure_cookie: bool,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: i64,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        Self { session_key: None, secure_cookie: false, session_hours: 12 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

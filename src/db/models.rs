@@ -135,3 +135,14 @@ pub struct AuditEntry {
     pub prev_hash: String,
     pub hash: String,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = portal_sessions)]
+pub struct PortalSession {
+    pub id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}

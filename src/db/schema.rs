@@ -132,6 +132,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_sessions (id) {
+        id -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(alerts -> integrations (integration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -144,4 +155,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_comments,
     ticket_links,
     audit_entries,
+    portal_sessions,
 );

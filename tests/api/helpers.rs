@@ -78,6 +78,7 @@ pub fn test_settings(database_url: String) -> Settings {
         amqp: AmqpSettings::default(),
         actors: ActorSettings { max_batch: 256, idle_timeout_secs: 300, mailbox_capacity: 10_000 },
         log: LogSettings { format: "text".into() },
+        portal: Default::default(),
     }
 }
 
