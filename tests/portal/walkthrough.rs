@@ -67,7 +67,7 @@ async fn the_walkthrough_through_portal_forms() {
         .await;
     let page = alice.follow(saved).await;
     assert!(
-        page.body.contains("id=\"ticket-status\">in_progress<")
+        page.body.contains("id=\"ticket-status\">in progress<")
             && page.body.contains("id=\"ticket-assignee\">bob (bob)<")
     );
     let page = alice.post(&format!("{ticket_path}/comments"), &[("body", "Cleaned /var/log")]).await;

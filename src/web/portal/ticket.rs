@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, choices, html, when};
+use super::view::{Choice, Directory, HistoryRow, Layout, choices, html, label, when};
 use crate::commands::{Command, TicketPatch};
 use crate::db::DbConnection;
 use crate::db::models::Ticket;
@@ -44,6 +44,7 @@ pub struct FormMessage {
 struct DetailPage {
     layout: Layout,
     ticket: Ticket,
+    status_label: String,
     created: String,
     updated: String,
     creator: String,
@@ -112,6 +113,7 @@ async fn render(
     let status = if message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let page = DetailPage {
         layout: Layout::new(user, "tickets", format!("{} {}", ticket.key, ticket.title)),
+        status_label: label(&ticket.status),
         created: when(ticket.created_at),
         updated: when(ticket.updated_at),
         creator: people.name(&ticket.created_by),

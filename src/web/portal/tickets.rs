@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::alerts::Tab;
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, Layout, choices, html, query_string, when};
+use super::view::{Choice, Directory, Layout, choices, html, label, query_string, when};
 use crate::commands::{Command, NewTicket, Outcome};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
@@ -25,6 +25,7 @@ pub struct TicketRow {
     pub key: String,
     pub title: String,
     pub status: String,
+    pub status_label: String,
     pub priority: String,
     pub assignee: String,
     pub updated: String,
@@ -37,6 +38,7 @@ struct ListPage {
     views: Vec<Tab>,
     statuses: Vec<Choice>,
     priorities: Vec<Choice>,
+    view: String,
     text: String,
     rows: Vec<TicketRow>,
     next: Option<String>,
@@ -94,6 +96,7 @@ pub async fn list(
             id: t.id,
             key: t.key,
             title: t.title,
+            status_label: label(&t.status),
             status: t.status,
             priority: t.priority,
             updated: when(t.updated_at),
@@ -121,6 +124,7 @@ pub async fn list(
         views,
         statuses: choices(TicketStatus::ALL, &status),
         priorities: choices(Priority::ALL, &priority),
+        view: q.view,
         text: q.q,
         rows,
         next,

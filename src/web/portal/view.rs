@@ -50,6 +50,11 @@ pub fn html(status: StatusCode, page: &impl Template) -> Result<HttpResponse, Po
         .body(body))
 }
 
+/// `in_progress` reads as `in progress`.
+pub fn label(value: &str) -> String {
+    value.replace('_', " ")
+}
+
 pub fn when(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
