@@ -49,7 +49,6 @@ impl AlertRow {
 }
 
 pub struct Tab {
-    pub value: &'static str,
     pub label: String,
     pub href: String,
     pub count: i64,
@@ -131,32 +130,15 @@ pub async fn list(
         )
     };
     let total: i64 = counts.iter().map(|(_, n)| n).sum();
-    let mut tabs = vec![Tab {
-        value: "",
-        label: "All".into(),
-        href: link("", &q.view, ""),
-        count: total,
-        current: status.is_empty(),
-    }];
+    let mut tabs =
+        vec![Tab { label: "All".into(), href: link("", &q.view, ""), count: total, current: status.is_empty() }];
     for s in AlertStatus::ALL {
         let count = counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
-        tabs.push(Tab {
-            value: s,
-            label: super::error::capitalize(s),
-            href: link(s, &q.view, ""),
-            count,
-            current: status == *s,
-        });
+        tabs.push(Tab { label: super::error::capitalize(s), href: link(s, &q.view, ""), count, current: status == *s });
     }
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
-        .map(|(v, label)| Tab {
-            value: v,
-            label: label.into(),
-            href: link(&status, v, ""),
-            count: 0,
-            current: q.view == v,
-        })
+        .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: 0, current: q.view == v })
         .collect();
     let next = if more { rows.last().map(|r| link(&status, &q.view, &r.id)) } else { None };
     let page = ListPage {
