@@ -17,6 +17,12 @@ async fn pages_need_a_sign_in() {
     }
     let home = visitor.get("/").await;
     assert_eq!(home.location.as_deref(), Some("/portal/alerts"));
+    // Styles and the optional script come from the binary itself.
+    for (path, kind) in [("/portal/assets/portal.css", "text/css"), ("/portal/assets/portal.js", "text/javascript")] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(response.headers()["content-type"].to_str().unwrap().starts_with(kind), "{path}");
+    }
 }
 
 #[actix_web::test]

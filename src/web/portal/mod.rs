@@ -24,6 +24,7 @@ use actix_web::{HttpResponse, web};
 use error::PortalError;
 
 const STYLESHEET: &str = include_str!("portal.css");
+const SCRIPT: &str = include_str!("portal.js");
 
 pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
     cfg.route("/", web::get().to(home)).service(
@@ -51,6 +52,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("", web::get().to(home))
             .route("/", web::get().to(home))
             .route("/assets/portal.css", web::get().to(stylesheet))
+            .route("/assets/portal.js", web::get().to(script))
             .route("/login", web::get().to(login::form))
             .route("/login", web::post().to(login::submit))
             .route("/logout", web::post().to(login::logout))
@@ -87,4 +89,11 @@ async fn stylesheet() -> HttpResponse {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .content_type("text/css; charset=utf-8")
         .body(STYLESHEET)
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .content_type("text/javascript; charset=utf-8")
+        .body(SCRIPT)
 }
