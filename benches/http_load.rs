@@ -14,9 +14,7 @@ use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::{CommandContext, provisioning};
-use oneprotect::config::{
-    ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings, WebhookSettings,
-};
+use oneprotect::config::Settings;
 use oneprotect::db::Database;
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
@@ -49,24 +47,15 @@ fn settings(admin: &str, group_commit_workers: usize) -> Settings {
     } else {
         format!("{admin}.{group_commit_workers}")
     };
-    Settings {
-        server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
-        database: DatabaseSettings { url, max_connections: env_or("LOAD_POOL", 24) },
-        amqp: AmqpSettings::default(),
-        actors: ActorSettings {
-            max_batch: 256,
-            idle_timeout_secs: 300,
-            mailbox_capacity: 100_000,
-            group_commit_workers,
-            group_commit_max_events: 1024,
-        },
-        log: LogSettings { format: "text".into() },
-        webhooks: WebhookSettings {
-            secret_key: Some(BENCH_WEBHOOK_KEY.into()),
-            key_file: String::new(),
-            ..WebhookSettings::default()
-        },
-    }
+    let mut settings = Settings::embedded_defaults().expect("embedded defaults");
+    settings.server.listen = "127.0.0.1:0".into();
+    settings.database.url = url;
+    settings.database.max_connections = env_or("LOAD_POOL", 24);
+    settings.actors.mailbox_capacity = 100_000;
+    settings.actors.group_commit_workers = group_commit_workers;
+    settings.webhooks.secret_key = Some(BENCH_WEBHOOK_KEY.into());
+    settings.webhooks.key_file = String::new();
+    settings
 }
 
 const BENCH_WEBHOOK_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";

@@ -17,6 +17,27 @@ pub struct Settings {
     pub log: LogSettings,
     #[serde(default)]
     pub webhooks: WebhookSettings,
+    #[serde(default)]
+    pub portal: PortalSettings,
+}
+
+/// The web portal's sign-in sessions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct PortalSettings {
+    /// Signs and encrypts the session cookie: at least 64 bytes, base64. Unset: a random key
+    /// per start, so restarting signs everyone out (fine for one instance, wrong for several).
+    pub session_key: Option<secrecy::SecretString>,
+    /// Marks the cookie `Secure`; turn on whenever the portal is served over HTTPS.
+    pub secure_cookie: bool,
+    /// How long a sign-in lasts, in hours.
+    pub session_hours: i64,
+}
+
+impl Default for PortalSettings {
+    fn default() -> Self {
+        Self { session_key: None, secure_cookie: false, session_hours: 12 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,6 +142,15 @@ impl Settings {
         builder.build()?.try_deserialize()
     }
 
+    /// The compiled-in defaults alone, ignoring files and environment: the base that tests and
+    /// benchmarks adjust, so they never depend on the machine's configuration.
+    pub fn embedded_defaults() -> Result<Self, config::ConfigError> {
+        config::Config::builder()
+            .add_source(config::File::from_str(EMBEDDED_DEFAULTS, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize()
+    }
+
     pub fn database_url(&self) -> Result<DatabaseUrl, crate::db::DbError> {
         DatabaseUrl::parse(&self.database.url)
     }
@@ -132,11 +162,7 @@ mod tests {
 
     #[test]
     fn embedded_defaults_run_on_sqlite_without_a_broker() {
-        let settings: Result<Settings, _> = config::Config::builder()
-            .add_source(config::File::from_str(EMBEDDED_DEFAULTS, config::FileFormat::Toml))
-            .build()
-            .and_then(|c| c.try_deserialize());
-        let settings = settings.ok();
+        let settings = Settings::embedded_defaults().ok();
         assert_eq!(settings.as_ref().map(|s| s.server.listen.as_str()), Some("127.0.0.1:8080"));
         assert_eq!(settings.as_ref().and_then(|s| s.amqp.url.clone()), None);
         let backend = settings.and_then(|s| s.database_url().ok()).map(|u| u.backend);

@@ -75,12 +75,13 @@ impl Application {
         };
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;
+        let portal = routes::portal::PortalConfig::from_settings(&settings.portal)?;
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(from_fn(telemetry::http_metrics))
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
-                .configure(|cfg| routes::configure(cfg, max_body))
+                .configure(|cfg| routes::configure(cfg, max_body, &portal))
         })
         .listen(listener)?
         .shutdown_timeout(30)

@@ -38,7 +38,7 @@ pub fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
         let db = app.state().db.clone();
         let (integration_id, key, logins) = tokio::task::spawn_blocking(move || provision(&db)).await??;
         let base = format!("http://{}", settings.server.listen.replace("0.0.0.0", "127.0.0.1"));
-        eprintln!("\nOneProtect Triage demo is running at {base}\n");
+        eprintln!("\nOneProtect Triage demo is running at {base} (portal: {base}/portal/, organisation `demo`)\n");
         for login in &logins {
             eprintln!("  {:<9} password: {}   API token: {}", login.username, login.password, login.token);
         }

@@ -189,3 +189,14 @@ pub struct WebhookAttempt {
     pub latency_ms: i64,
     pub response_excerpt: Option<String>,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = portal_sessions)]
+pub struct PortalSession {
+    pub id: String,
+    pub tenant_id: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+}

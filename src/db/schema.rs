@@ -186,6 +186,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    portal_sessions (id) {
+        id -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(alerts -> integrations (integration_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 
@@ -202,4 +213,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_deliveries,
     webhook_attempts,
+    portal_sessions,
 );

@@ -9,6 +9,7 @@ pub mod openapi;
 mod openapi_routes;
 mod ops;
 pub mod pagination;
+pub mod portal;
 mod state;
 
 pub use state::AppState;
@@ -16,7 +17,7 @@ pub use state::AppState;
 use actix_web::web;
 
 /// Every route of the service, with extractors configured to answer problem+json.
-pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
+pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize, portal: &portal::PortalConfig) {
     cfg.app_data(web::JsonConfig::default().limit(max_body_bytes).error_handler(error::json_error))
         .app_data(web::PayloadConfig::default().limit(max_body_bytes))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
@@ -27,6 +28,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, max_body_bytes: usize) {
         .configure(openapi_routes::routes)
         .configure(integrations::routes)
         .configure(api::routes)
+        .configure(|cfg| portal::routes(cfg, portal))
         .default_service(web::to(not_found));
 }
 

@@ -3,9 +3,7 @@
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::CommandContext;
 use oneprotect::commands::provisioning;
-use oneprotect::config::{
-    ActorSettings, AmqpSettings, DatabaseSettings, LogSettings, ServerSettings, Settings, WebhookSettings,
-};
+use oneprotect::config::Settings;
 use oneprotect::db::{Database, DatabaseUrl};
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
@@ -77,24 +75,13 @@ pub fn fresh_database() -> (String, TestStore) {
 }
 
 pub fn test_settings(database_url: String) -> Settings {
-    Settings {
-        server: ServerSettings { listen: "127.0.0.1:0".into(), max_body_bytes: 256 * 1024 },
-        database: DatabaseSettings { url: database_url, max_connections: 8 },
-        amqp: AmqpSettings::default(),
-        actors: ActorSettings {
-            max_batch: 256,
-            idle_timeout_secs: 300,
-            mailbox_capacity: 10_000,
-            group_commit_workers: 2,
-            group_commit_max_events: 1024,
-        },
-        log: LogSettings { format: "text".into() },
-        webhooks: WebhookSettings {
-            secret_key: Some(TEST_WEBHOOK_KEY.into()),
-            key_file: String::new(),
-            ..WebhookSettings::default()
-        },
-    }
+    let mut settings = Settings::embedded_defaults().expect("embedded defaults");
+    settings.server.listen = "127.0.0.1:0".into();
+    settings.database.url = database_url;
+    settings.database.max_connections = 8;
+    settings.webhooks.secret_key = Some(TEST_WEBHOOK_KEY.into());
+    settings.webhooks.key_file = String::new();
+    settings
 }
 
 /// Base64 of 32 bytes: the key that encrypts webhook secrets in tests.

@@ -4,6 +4,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod credentials;
+pub mod portal_sessions;
 pub mod tenants;
 pub mod tickets;
 pub mod users;

@@ -1,0 +1,113 @@
+//! How the portal fails: an HTML page a person can read, never a problem+json body.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+use thiserror::Error;
+
+use crate::commands::CommandError;
+use crate::db::DbError;
+
+#[derive(Debug, Error)]
+pub enum PortalError {
+    #[error("sign in first")]
+    SignInRequired,
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("the form was not sent by this portal (missing or stale security token); reload the page and try again")]
+    Csrf,
+    #[error("internal error")]
+    Internal(String),
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: String,
+}
+
+impl ResponseError for PortalError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            PortalError::SignInRequired => StatusCode::SEE_OTHER,
+            PortalError::NotFound(_) => StatusCode::NOT_FOUND,
+            PortalError::Forbidden(_) | PortalError::Csrf => StatusCode::FORBIDDEN,
+            PortalError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let title = match self {
+            PortalError::SignInRequired => {
+                return HttpResponse::SeeOther().insert_header((LOCATION, "/portal/login")).finish();
+            }
+            PortalError::NotFound(_) => "Not found",
+            PortalError::Forbidden(_) | PortalError::Csrf => "Not allowed",
+            PortalError::Internal(detail) => {
+                tracing::error!(%detail, "portal request failed");
+                "Something went wrong"
+            }
+        };
+        let message = match self {
+            PortalError::NotFound(what) => format!("There is no {what} with this address in your organisation."),
+            PortalError::Internal(_) => "The request could not be completed. Please try again.".to_owned(),
+            other => other.to_string(),
+        };
+        let body = ErrorPage { title, message }.render().unwrap_or_else(|_| title.to_owned());
+        HttpResponse::build(self.status_code())
+            .insert_header((CACHE_CONTROL, "no-store"))
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    }
+}
+
+impl From<DbError> for PortalError {
+    fn from(error: DbError) -> Self {
+        PortalError::Internal(error.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for PortalError {
+    fn from(error: diesel::result::Error) -> Self {
+        PortalError::Internal(error.to_string())
+    }
+}
+
+impl From<askama::Error> for PortalError {
+    fn from(error: askama::Error) -> Self {
+        PortalError::Internal(error.to_string())
+    }
+}
+
+/// A command that was refused for a reason the person can act on becomes a message shown next
+/// to the form (`Ok`); anything else becomes an error page.
+pub fn refusal(error: CommandError) -> Result<String, PortalError> {
+    match error {
+        CommandError::NotFound(what) => Err(PortalError::NotFound(what.to_owned())),
+        CommandError::Forbidden(reason) => Err(PortalError::Forbidden(reason)),
+        CommandError::Conflict(reason) => Ok(capitalize(&reason)),
+        CommandError::Invalid(errors) => Ok(errors
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", capitalize(&e.field.replace('_', " ")), e.message))
+            .collect::<Vec<_>>()
+            .join(". ")),
+        CommandError::PreconditionFailed { .. } => {
+            Ok("Someone else changed this ticket meanwhile. The page now shows their change; apply yours again.".into())
+        }
+        CommandError::Unavailable(_) => Ok("The service is busy right now. Please try again in a moment.".into()),
+        CommandError::Storage(error) => Err(PortalError::Internal(error.to_string())),
+    }
+}
+
+pub fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

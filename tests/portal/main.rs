@@ -1,0 +1,12 @@
+//! The web portal, black-box: over plain HTTP with a cookie jar, and in real Chromium.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../api/helpers.rs"]
+mod helpers;
+
+mod browser;
+mod chromium;
+mod forms;
+mod sessions;
+mod support;
+mod walkthrough;
