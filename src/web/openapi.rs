@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::api::{alerts, audit, events, me, tickets};
+use super::api::{alerts, audit, events, me, tickets, webhooks};
 use super::integrations::{alertmanager, pagerduty};
 
 #[derive(OpenApi)]
@@ -17,6 +17,7 @@ use super::integrations::{alertmanager, pagerduty};
         tickets::comments, tickets::add_comment, tickets::links, tickets::add_link, tickets::remove_link,
         audit::list, audit::verify,
         events::ingest, pagerduty::enqueue, alertmanager::receive,
+        webhooks::list, webhooks::get, webhooks::deliveries, webhooks::delivery, webhooks::resend_one, webhooks::resend_failed,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -25,6 +26,7 @@ use super::integrations::{alertmanager, pagerduty};
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "ingest", description = "Alert events from integrations (authenticated by integration key)"),
         (name = "users", description = "The caller and the tenant's users"),
+        (name = "webhooks", description = "Outbound webhook subscriptions and their delivery log"),
     )
 )]
 pub struct ApiDoc;

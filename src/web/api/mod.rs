@@ -7,7 +7,7 @@ pub(crate) mod me;
 pub(crate) mod tickets;
 pub mod views;
 pub mod webhook_views;
-mod webhooks;
+pub(crate) mod webhooks;
 
 use actix_web::web;
 

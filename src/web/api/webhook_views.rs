@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::db::models::{WebhookAttempt, WebhookDelivery, WebhookSubscription};
 use crate::domain::now;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookView {
     pub id: String,
     pub url: String,
@@ -43,7 +43,7 @@ impl From<WebhookSubscription> for WebhookView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DeliveryView {
     pub id: String,
     pub event_id: String,
@@ -91,7 +91,7 @@ impl DeliveryView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AttemptView {
     pub attempted_at: DateTime<Utc>,
     pub status_code: Option<i64>,

@@ -11,6 +11,7 @@ use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::validation::FieldErrors;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::openapi::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 use crate::webhooks::manage;
@@ -24,14 +25,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/webhooks/{id}/resend-failed", web::post().to(resend_failed));
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks",
+    tag = "webhooks",
+    responses((status = 200, description = "The tenant's subscriptions (secrets never shown)", body = Page<WebhookView>), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let tenant_id = caller.tenant.id.clone();
     let subs =
         state.db.run(move |conn| webhook_subscriptions::list(conn, &tenant_id).map_err(ApiError::from_query)).await?;
     let items: Vec<WebhookView> = subs.into_iter().map(WebhookView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items})))
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "Webhook subscription id")),
+    responses((status = 200, body = WebhookView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = id_of(&path, "webhook")?;
     let tenant_id = caller.tenant.id.clone();
@@ -43,13 +59,22 @@ async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>
     Ok(HttpResponse::Ok().json(WebhookView::from(sub)))
 }
 
-#[derive(Debug, Deserialize)]
-struct DeliveriesQuery {
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct DeliveriesQuery {
     status: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "Webhook subscription id"), DeliveriesQuery),
+    responses((status = 200, body = Page<DeliveryView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn deliveries(
     state: web::Data<AppState>,
     caller: Caller,
@@ -82,6 +107,14 @@ async fn deliveries(
     Ok(HttpResponse::Ok().json(Page::from_rows(rows, limit, |d| d.id.clone(), |d| DeliveryView::new(d, None))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "Webhook subscription id"), ("delivery_id" = String, Path, description = "Delivery id")),
+    responses((status = 200, description = "The delivery with its payload and attempts", body = Object), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn delivery(
     state: web::Data<AppState>,
     caller: Caller,
@@ -101,6 +134,14 @@ async fn delivery(
     Ok(HttpResponse::Ok().json(view))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "Webhook subscription id"), ("delivery_id" = String, Path, description = "Delivery id")),
+    responses((status = 202, description = r#"{"resent": 1}"#, body = Object), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn resend_one(
     state: web::Data<AppState>,
     caller: Caller,
@@ -116,6 +157,14 @@ async fn resend_one(
     Ok(HttpResponse::Accepted().json(json!({"resent": count})))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/webhooks/{id}/resend-failed",
+    tag = "webhooks",
+    params(("id" = String, Path, description = "Webhook subscription id")),
+    responses((status = 202, description = r#"{"resent": n}"#, body = Object), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
 async fn resend_failed(
     state: web::Data<AppState>,
     caller: Caller,
