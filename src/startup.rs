@@ -1,6 +1,9 @@
-//! Building and running the service: database, tenant actors, HTTP server.
+//! Building and running the service: database, tenant actors, HTTP server and, when a broker
+//! is configured, the AMQP consumer.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -13,6 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::commands::TenantRuntime;
 use crate::config::Settings;
 use crate::db::Database;
+use crate::ingest::{self, IngestContext};
 use crate::telemetry;
 use crate::web::{self as routes, AppState};
 
@@ -20,6 +24,14 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    consumer: Option<Consumer>,
+}
+
+/// The AMQP consumer to start with the server.
+struct Consumer {
+    context: IngestContext,
+    url: String,
+    up: Arc<AtomicBool>,
 }
 
 impl Application {
@@ -31,9 +43,8 @@ impl Application {
         let applied =
             tokio::task::spawn_blocking(move || migrate.migrate()).await?.context("migrating the database")?;
         tracing::info!(database = %db.url().redacted(), migrations_applied = applied, "database ready");
-        match &settings.amqp.url {
-            Some(_) => tracing::info!("broker configured; AMQP ingest is not part of this build yet"),
-            None => tracing::info!("no broker configured: alerts arrive over HTTP (POST /api/v1/events)"),
+        if settings.amqp.url.is_none() {
+            tracing::info!("no broker configured: alerts arrive over HTTP (POST /api/v1/events)");
         }
         Self::build_with(settings, db)
     }
@@ -50,11 +61,16 @@ impl Application {
                 mailbox_capacity: settings.actors.mailbox_capacity,
             },
         );
+        let consumer = settings.amqp.url.clone().map(|url| Consumer {
+            context: IngestContext::new(settings.amqp.clone(), db.clone(), runtime.clone()),
+            url,
+            up: Arc::new(AtomicBool::new(false)),
+        });
         let state = AppState {
             db,
             tenants: runtime,
             metrics: telemetry::metrics_handle(),
-            broker_up: None,
+            broker_up: consumer.as_ref().map(|c| Arc::clone(&c.up)),
             max_body_bytes: settings.server.max_body_bytes,
         };
         let data = web::Data::new(state.clone());
@@ -70,7 +86,7 @@ impl Application {
         .shutdown_timeout(30)
         .run();
         tracing::info!(address = %settings.server.listen, port, "listening");
-        Ok(Self { port, server, state })
+        Ok(Self { port, server, state, consumer })
     }
 
     pub fn port(&self) -> u16 {
@@ -81,9 +97,21 @@ impl Application {
         &self.state
     }
 
-    /// Serves until SIGINT/SIGTERM; actix-web then finishes in-flight requests, and so the
-    /// commands they wait on, before returning.
+    /// Serves (and consumes, with a broker) until SIGINT/SIGTERM; actix-web then finishes
+    /// in-flight requests, and so the commands they wait on; the consumer stops taking
+    /// deliveries and lets the ones in flight commit and be acknowledged before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some(Consumer { context, url, up }) = self.consumer else {
+            return self.server.await;
+        };
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let consumer = actix_web::rt::spawn(ingest::supervise(context, url, up, stopped));
+        let served = self.server.await;
+        tracing::info!("HTTP server stopped; stopping the AMQP consumer");
+        let _ = stop.send(true);
+        if let Err(error) = consumer.await {
+            tracing::error!(%error, "the AMQP consumer task failed");
+        }
+        served
     }
 }

@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod provision;
+mod publish_sample;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -39,6 +40,8 @@ pub enum Commands {
     Token(provision::TokenCommand),
     #[command(subcommand)]
     Integration(provision::IntegrationCommand),
+    /// Publish sample alert events to the broker (needs ONEPROTECT_AMQP_URL).
+    PublishSample(publish_sample::PublishSampleArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -58,6 +61,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::User(command) => provision::user(&open_migrated(&settings)?, command),
         Commands::Token(command) => provision::token(&open_migrated(&settings)?, command),
         Commands::Integration(command) => provision::integration(&open_migrated(&settings)?, command),
+        Commands::PublishSample(args) => publish_sample::run(&settings, args),
     }
 }
 

@@ -42,7 +42,10 @@ impl TenantWriter {
 fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
     let ctx = &request.ctx;
     match request.command {
-        Command::Ingest { integration_id, event } => ingest::apply(tx, ctx, &integration_id, event),
+        Command::Ingest { integration_id, event, message_id } => match message_id {
+            Some(message_id) => ingest::apply_once(tx, ctx, &integration_id, event, message_id),
+            None => ingest::apply(tx, ctx, &integration_id, event),
+        },
         Command::Acknowledge { alert_id } => triage::acknowledge(tx, ctx, &alert_id),
         Command::Assign { alert_id, assignee_id } => triage::assign(tx, ctx, &alert_id, &assignee_id),
         Command::Resolve { alert_id } => triage::resolve(tx, ctx, &alert_id),

@@ -132,6 +132,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    amqp_messages (tenant_id, message_id) {
+        tenant_id -> Text,
+        message_id -> Text,
+        alert_id -> Nullable<Text>,
+        result -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(alerts -> integrations (integration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -144,4 +154,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     ticket_comments,
     ticket_links,
     audit_entries,
+    amqp_messages,
 );

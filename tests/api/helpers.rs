@@ -82,11 +82,18 @@ pub fn test_settings(database_url: String) -> Settings {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], after `configure` adjusts the settings (e.g. a broker, or a database
+/// URL through a proxy).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         oneprotect::telemetry::init_logging("text");
     }
     let (url, store) = fresh_database();
-    let settings = test_settings(url.clone());
+    let mut settings = test_settings(url.clone());
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
