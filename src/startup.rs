@@ -93,6 +93,11 @@ impl Application {
         self.port
     }
 
+    /// Stops the server as a signal would (tests use it to stop an app they spawned).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -11,6 +11,7 @@ use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
 use oneprotect::config::AmqpSettings;
+use oneprotect::db::queries::alerts::{self, AlertFilter};
 use oneprotect::ingest::topology;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -182,4 +183,17 @@ pub fn event(key: &str, dedup_key: &str) -> Value {
         "summary": format!("{dedup_key} is failing"),
         "severity": "high",
     })
+}
+
+/// Sum of `event_count` over acme's alerts, read from the database (works once the app has
+/// stopped).
+pub async fn counted_in_db(app: &TestApp) -> i64 {
+    let (db, tenant) = (app.db.clone(), app.acme.id.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db.get().unwrap();
+        let rows = alerts::list(&mut conn, &tenant, &AlertFilter::default(), None, 100_000).unwrap();
+        rows.iter().map(|(alert, _)| alert.event_count).sum()
+    })
+    .await
+    .unwrap()
 }

@@ -7,7 +7,7 @@ use crate::helpers::spawn_app_with;
 async fn events_with_repeated_dedup_keys_become_one_alert_per_key() {
     let amqp = unique_settings(broker_url());
     let broker = Broker::connect(&amqp).await;
-    let app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
+    let mut app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
     consuming(&app).await;
 
     const EVENTS: usize = 300;
@@ -29,6 +29,7 @@ async fn events_with_repeated_dedup_keys_become_one_alert_per_key() {
     eventually("the queue to drain", || async { (broker.ready(&amqp.queue).await == 0).then_some(()) }).await;
     assert!(broker.take_dead_letters().await.is_empty(), "nothing was dead-lettered");
     assert!(alerts(&app, &app.globex.operator).await.is_empty(), "another tenant sees none of them");
+    app.stop().await;
     broker.cleanup().await;
 }
 
@@ -38,7 +39,7 @@ async fn a_message_delivered_again_with_the_same_message_id_is_counted_once() {
     // One delivery at a time: when the last message is applied, all before it are too.
     amqp.prefetch = 1;
     let broker = Broker::connect(&amqp).await;
-    let app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
+    let mut app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
     consuming(&app).await;
     let key = &app.acme.integration_key;
 
@@ -57,5 +58,6 @@ async fn a_message_delivered_again_with_the_same_message_id_is_counted_once() {
     let audit = app.audit(&app.acme.auditor, "action=alert.created").await;
     assert_eq!(audit.len(), 2, "one alert.created per alert");
     assert!(audit.iter().all(|e| e["channel"] == "amqp" && e["actor_type"] == "integration"));
+    app.stop().await;
     broker.cleanup().await;
 }

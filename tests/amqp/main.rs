@@ -13,3 +13,4 @@ mod proxy;
 mod delivery;
 mod poison;
 mod resilience;
+mod shutdown;

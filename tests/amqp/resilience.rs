@@ -21,7 +21,7 @@ async fn a_dropped_broker_connection_reconnects_and_every_event_counts_once() {
     let proxy = Proxy::start("127.0.0.1:5672").await;
     let amqp = unique_settings(through(&broker_url(), &proxy));
     let broker = Broker::connect(&amqp).await;
-    let app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
+    let mut app = spawn_app_with(|s| s.amqp = amqp.clone()).await;
     consuming(&app).await;
     let key = app.acme.integration_key.clone();
 
@@ -60,6 +60,7 @@ async fn a_dropped_broker_connection_reconnects_and_every_event_counts_once() {
         alerts.iter().filter(|a| a["dedup_key"] != "sentinel").map(|a| a["event_count"].as_i64().unwrap()).sum();
     assert_eq!(counted, EVENTS as i64, "redelivered events were not counted again");
     assert!(broker.take_dead_letters().await.is_empty());
+    app.stop().await;
     broker.cleanup().await;
 }
 
@@ -77,7 +78,7 @@ async fn while_the_database_is_away_messages_wait_and_are_not_dead_lettered() {
     let mut amqp = unique_settings(broker_url());
     amqp.prefetch = 20;
     let broker = Broker::connect(&amqp).await;
-    let app = spawn_app_with(|s| {
+    let mut app = spawn_app_with(|s| {
         s.amqp = amqp.clone();
         s.database.url = through(&s.database.url, &proxy);
     })
@@ -110,5 +111,6 @@ async fn while_the_database_is_away_messages_wait_and_are_not_dead_lettered() {
     assert_eq!(total, 41);
     assert_eq!(alerts(&app, &app.acme.operator).await.len(), 5);
     assert!(broker.take_dead_letters().await.is_empty(), "nothing was dead-lettered");
+    app.stop().await;
     broker.cleanup().await;
 }

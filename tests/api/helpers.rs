@@ -33,6 +33,8 @@ pub struct TestApp {
     pub db: Database,
     pub acme: TestTenant,
     pub globex: TestTenant,
+    server: actix_web::dev::ServerHandle,
+    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     _store: TestStore,
 }
 
@@ -97,7 +99,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(&settings).await.expect("app builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let server = app.server_handle();
+    let running = actix_web::rt::spawn(app.run_until_stopped());
 
     let provision_db = db.clone();
     let (acme, globex) = tokio::task::spawn_blocking(move || {
@@ -106,7 +109,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     .await
     .expect("provisioning");
 
-    TestApp { address, client: reqwest::Client::new(), db, acme, globex, _store: store }
+    TestApp { address, client: reqwest::Client::new(), db, acme, globex, server, running, _store: store }
 }
 
 fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
@@ -129,6 +132,13 @@ fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
 }
 
 impl TestApp {
+    /// Shuts the app down gracefully, as SIGTERM would, and waits until it has stopped; its
+    /// database stays until the `TestApp` is dropped.
+    pub async fn stop(&mut self) {
+        self.server.stop(true).await;
+        (&mut self.running).await.expect("app task").expect("app stopped cleanly");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
