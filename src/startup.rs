@@ -16,7 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::commands::TenantRuntime;
 use crate::config::Settings;
 use crate::db::Database;
-use crate::ingest::{self, IngestContext};
+use crate::ingest::{Ingest, IngestContext};
 use crate::telemetry;
 use crate::web::{self as routes, AppState};
 
@@ -109,14 +109,10 @@ impl Application {
         let Some(Consumer { context, url, up }) = self.consumer else {
             return self.server.await;
         };
-        let (stop, stopped) = tokio::sync::watch::channel(false);
-        let consumer = actix_web::rt::spawn(ingest::supervise(context, url, up, stopped));
+        let consumer = Ingest::start(context, url, up);
         let served = self.server.await;
         tracing::info!("HTTP server stopped; stopping the AMQP consumer");
-        let _ = stop.send(true);
-        if let Err(error) = consumer.await {
-            tracing::error!(%error, "the AMQP consumer task failed");
-        }
+        consumer.stop().await;
         served
     }
 }

@@ -23,4 +23,4 @@ pub use error::IngestError;
 pub use key_cache::{IntegrationKeys, KeyLookup, ResolvedKey};
 pub use message::decode;
 pub use poison::{ERROR_DETAIL_HEADER, ERROR_HEADER, Poison};
-pub use supervisor::supervise;
+pub use supervisor::Ingest;

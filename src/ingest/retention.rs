@@ -2,15 +2,13 @@
 
 use std::time::Duration;
 
-use tokio::sync::watch;
-
 use super::IngestContext;
 use crate::db::DbError;
 use crate::db::queries::amqp_messages;
 
 const EVERY: Duration = Duration::from_secs(3600);
 
-pub async fn prune_periodically(ctx: IngestContext, mut shutdown: watch::Receiver<bool>) {
+pub async fn prune_periodically(ctx: IngestContext) {
     loop {
         let days = i64::from(ctx.settings.message_id_retention_days);
         let cutoff = crate::domain::now() - chrono::Duration::days(days);
@@ -19,9 +17,6 @@ pub async fn prune_periodically(ctx: IngestContext, mut shutdown: watch::Receive
             Ok(_) => {}
             Err(error) => tracing::warn!(%error, "could not prune old AMQP message ids"),
         }
-        tokio::select! {
-            _ = tokio::time::sleep(EVERY) => {}
-            _ = shutdown.changed() => return,
-        }
+        tokio::time::sleep(EVERY).await;
     }
 }

@@ -1,37 +1,50 @@
-//! Keeps a consumer session running: reconnects with backoff (re-declaring the topology) when
-//! the broker goes away, and reports the broker's state for `/readyz`.
+//! Keeps the consumer running under a supervisor actor (`oneprotect_actors::Supervisor`):
+//! each session is one broker connection; when it fails the actor reconnects with backoff
+//! (re-declaring the topology), and `up` reports the broker's state for `/readyz`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use tokio::sync::watch;
+use actix_web::rt::task::JoinHandle;
+use oneprotect_actors::{Supervisor, SupervisorConfig, SupervisorHandle};
 
-use super::{IngestContext, backoff, consumer, retention};
+use super::{IngestContext, consumer, retention};
 
-/// Runs until `shutdown` turns true, then returns once in-flight events are committed and
-/// acknowledged.
-pub async fn supervise(ctx: IngestContext, url: String, up: Arc<AtomicBool>, mut shutdown: watch::Receiver<bool>) {
-    let pruner = actix_web::rt::spawn(retention::prune_periodically(ctx.clone(), shutdown.clone()));
-    let mut failures = 0u32;
-    while !*shutdown.borrow() {
-        match consumer::run(&ctx, &url, &up, &mut shutdown).await {
-            Ok(()) => break,
-            Err(error) => {
-                // A session that got as far as consuming resets the backoff.
-                if up.swap(false, Ordering::Relaxed) {
-                    failures = 0;
+const RESTARTS: SupervisorConfig = SupervisorConfig {
+    name: "amqp-consumer",
+    first_delay: Duration::from_millis(200),
+    max_delay: Duration::from_secs(30),
+    healthy_after: Duration::from_secs(30),
+};
+
+/// The running consumer; [`Ingest::stop`] ends it gracefully.
+pub struct Ingest {
+    supervisor: SupervisorHandle,
+    pruner: JoinHandle<()>,
+}
+
+impl Ingest {
+    /// Starts consuming on the current arbiter.
+    pub fn start(ctx: IngestContext, url: String, up: Arc<AtomicBool>) -> Self {
+        let pruner = actix_web::rt::spawn(retention::prune_periodically(ctx.clone()));
+        let supervisor = Supervisor::start(RESTARTS, move |mut stop| {
+            let (ctx, url, up) = (ctx.clone(), url.clone(), Arc::clone(&up));
+            async move {
+                let ended = consumer::run(&ctx, &url, &up, &mut stop).await;
+                up.store(false, Ordering::Relaxed);
+                if ended.is_err() {
+                    metrics::counter!("oneprotect_amqp_reconnects_total").increment(1);
                 }
-                failures = failures.saturating_add(1);
-                let delay = backoff::delay(failures);
-                metrics::counter!("oneprotect_amqp_reconnects_total").increment(1);
-                tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "AMQP consumer disconnected");
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = shutdown.changed() => break,
-                }
+                ended
             }
-        }
+        });
+        Self { supervisor, pruner }
     }
-    up.store(false, Ordering::Relaxed);
-    pruner.abort();
+
+    /// Stops taking deliveries and returns once those in flight are committed and acknowledged.
+    pub async fn stop(self) {
+        self.supervisor.stop().await;
+        self.pruner.abort();
+    }
 }
