@@ -72,6 +72,9 @@ impl TenantHandler for TenantWriter {
     }
 
     fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
+        if requests.first().is_some_and(|r| self.batchable(r)) {
+            metrics::histogram!("oneprotect_ingest_batch_size").record(requests.len() as f64);
+        }
         if requests.len() == 1 {
             requests.into_iter().map(|r| self.apply_one(tenant, r)).collect()
         } else {

@@ -2,9 +2,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 const FIRST: Duration = Duration::from_millis(200);
-const MAX: Duration = Duration::from_secs(30);
+// Short enough that deliveries resume within seconds of the database coming back.
+const MAX: Duration = Duration::from_secs(5);
 
-/// Delay after `failures` consecutive failures: doubling from 200 ms, at most 30 s.
+/// Delay after `failures` consecutive failures: doubling from 200 ms, at most 5 s.
 pub fn delay(failures: u32) -> Duration {
     FIRST.saturating_mul(1 << failures.saturating_sub(1).min(8)).min(MAX)
 }

@@ -74,6 +74,41 @@ impl Broker {
         assert_eq!(confirm, Confirmation::Ack(None), "the broker stored the message");
     }
 
+    /// Publishes many events with their message ids, keeping a window of unconfirmed ones.
+    pub async fn publish_many(&self, events: impl Iterator<Item = (Value, String)>) {
+        let mut pending = Vec::new();
+        for (event, id) in events {
+            let properties = BasicProperties::default().with_delivery_mode(2).with_message_id(id.into());
+            let body = event.to_string();
+            let confirm = self
+                .channel
+                .basic_publish(
+                    self.settings.exchange.as_str().into(),
+                    "alert".into(),
+                    BasicPublishOptions::default(),
+                    body.as_bytes(),
+                    properties,
+                )
+                .await
+                .expect("publish");
+            pending.push(confirm);
+            if pending.len() == 500 {
+                for confirm in pending.drain(..) {
+                    assert!(confirm.await.expect("confirm").is_ack());
+                }
+            }
+        }
+        for confirm in pending {
+            assert!(confirm.await.expect("confirm").is_ack());
+        }
+    }
+
+    /// Consumers attached to `queue`.
+    pub async fn consumers(&self, queue: &str) -> u32 {
+        let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+        self.channel.queue_declare(queue.into(), passive, FieldTable::default()).await.expect("queue").consumer_count()
+    }
+
     pub async fn publish_json(&self, event: &Value, message_id: Option<&str>) {
         self.publish(event.to_string().as_bytes(), message_id).await;
     }

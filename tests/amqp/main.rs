@@ -10,6 +10,7 @@ mod helpers;
 mod broker;
 mod proxy;
 
+mod crash;
 mod delivery;
 mod poison;
 mod resilience;
