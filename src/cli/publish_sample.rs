@@ -28,6 +28,7 @@ pub fn run(settings: &Settings, args: PublishSampleArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(async {
         let publisher = Publisher::connect(&url, &settings.amqp.exchange).await?;
+        publisher.declare_topology(&settings.amqp).await?;
         for n in 0..args.count {
             let message_id = uuid::Uuid::now_v7().to_string();
             publisher.publish(&args.routing_key, &sample_event(&args.key, n, args.distinct), &message_id).await?;

@@ -23,6 +23,12 @@ impl Publisher {
         Ok(Self { connection, channel, exchange: exchange.to_owned() })
     }
 
+    /// Declares the service's topology, so that events published before the service first
+    /// starts wait in its queue.
+    pub async fn declare_topology(&self, settings: &crate::config::AmqpSettings) -> Result<(), IngestError> {
+        Ok(super::topology::declare(&self.channel, settings).await?)
+    }
+
     /// Publishes `event` and waits for the broker to confirm it is stored.
     pub async fn publish(&self, routing_key: &str, event: &Value, message_id: &str) -> Result<(), IngestError> {
         let properties = BasicProperties::default()
