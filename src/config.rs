@@ -52,9 +52,45 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The broker and its topology (PRODUCT.md §2). Names are settings so that several services
+/// (or tests) can share one broker without touching each other's queues.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct AmqpSettings {
+    /// Unset: no broker; alerts arrive over HTTP only.
     pub url: Option<String>,
+    /// Durable topic exchange pipelines publish to.
+    pub exchange: String,
+    /// Durable queue bound to `exchange` with `alert` and `alert.#`.
+    pub queue: String,
+    /// Exchange that rejected messages are republished to, with their reason in headers.
+    pub dead_letter_exchange: String,
+    /// Durable queue bound to `dead_letter_exchange`.
+    pub dead_letter_queue: String,
+    /// Deliveries in flight at once; the more, the larger the batches tenant actors commit.
+    pub prefetch: u16,
+    /// Largest message body accepted; larger ones are dead-lettered.
+    pub max_message_bytes: usize,
+    /// Seconds an integration key lookup is cached; a revoked key is refused after at most this.
+    pub key_cache_secs: u64,
+    /// Days an applied message id is remembered to recognise redeliveries.
+    pub message_id_retention_days: u32,
+}
+
+impl Default for AmqpSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            exchange: "oneprotect.events".into(),
+            queue: "oneprotect.alerts.ingest".into(),
+            dead_letter_exchange: "oneprotect.dead".into(),
+            dead_letter_queue: "oneprotect.alerts.dead".into(),
+            prefetch: 1000,
+            max_message_bytes: 256 * 1024,
+            key_cache_secs: 5,
+            message_id_retention_days: 7,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -11,6 +11,7 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod domain;
+pub mod ingest;
 pub mod startup;
 pub mod telemetry;
 pub mod web;

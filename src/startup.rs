@@ -1,7 +1,9 @@
-//! Building and running the service: database, tenant actors, HTTP server, and the webhook
-//! dispatcher (a tokio task run alongside the server).
+//! Building and running the service: database, tenant actors, HTTP server, the webhook
+//! dispatcher and, when a broker is configured, the AMQP consumer.
 
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -14,6 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::commands::{GroupCommit, TenantRuntime};
 use crate::config::Settings;
 use crate::db::Database;
+use crate::ingest::{Ingest, IngestContext};
 use crate::telemetry;
 use crate::web::{self as routes, AppState};
 use crate::webhooks::Dispatcher;
@@ -23,6 +26,14 @@ pub struct Application {
     server: Server,
     state: AppState,
     dispatcher: Option<Dispatcher>,
+    consumer: Option<Consumer>,
+}
+
+/// The AMQP consumer to start with the server.
+struct Consumer {
+    context: IngestContext,
+    url: String,
+    up: Arc<AtomicBool>,
 }
 
 impl Application {
@@ -34,9 +45,8 @@ impl Application {
         let applied =
             tokio::task::spawn_blocking(move || migrate.migrate()).await?.context("migrating the database")?;
         tracing::info!(database = %db.url().redacted(), migrations_applied = applied, "database ready");
-        match &settings.amqp.url {
-            Some(_) => tracing::info!("broker configured; AMQP ingest is not part of this build yet"),
-            None => tracing::info!("no broker configured: alerts arrive over HTTP (POST /api/v1/events)"),
+        if settings.amqp.url.is_none() {
+            tracing::info!("no broker configured: alerts arrive over HTTP (POST /api/v1/events)");
         }
         Self::build_with(settings, db)
     }
@@ -66,11 +76,16 @@ impl Application {
             },
             group,
         );
+        let consumer = settings.amqp.url.clone().map(|url| Consumer {
+            context: IngestContext::new(settings.amqp.clone(), db.clone(), runtime.clone()),
+            url,
+            up: Arc::new(AtomicBool::new(false)),
+        });
         let state = AppState {
             db,
             tenants: runtime,
             metrics: telemetry::metrics_handle(),
-            broker_up: None,
+            broker_up: consumer.as_ref().map(|c| Arc::clone(&c.up)),
             max_body_bytes: settings.server.max_body_bytes,
         };
         let data = web::Data::new(state.clone());
@@ -87,22 +102,30 @@ impl Application {
         .shutdown_timeout(30)
         .run();
         tracing::info!(address = %settings.server.listen, port, "listening");
-        Ok(Self { port, server, state, dispatcher })
+        Ok(Self { port, server, state, dispatcher, consumer })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Stops the server as a signal would (tests use it to stop an app they spawned).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until SIGINT/SIGTERM; actix-web then finishes in-flight requests, and so the
-    /// commands they wait on, before returning. The dispatcher stops with the server; a
-    /// delivery it was sending is retried once its lease runs out.
+    /// Serves (and consumes, with a broker) until SIGINT/SIGTERM; actix-web then finishes
+    /// in-flight requests, and so the commands they wait on; the consumer stops taking
+    /// deliveries and lets the ones in flight commit and be acknowledged before returning.
+    /// The webhook dispatcher stops with the server; a delivery it was sending is retried once
+    /// its lease runs out.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        match self.dispatcher {
+        let consumer = self.consumer.map(|Consumer { context, url, up }| Ingest::start(context, url, up));
+        let served = match self.dispatcher {
             Some(dispatcher) => {
                 tokio::select! {
                     result = self.server => result,
@@ -110,6 +133,11 @@ impl Application {
                 }
             }
             None => self.server.await,
+        };
+        if let Some(consumer) = consumer {
+            tracing::info!("HTTP server stopped; stopping the AMQP consumer");
+            consumer.stop().await;
         }
+        served
     }
 }

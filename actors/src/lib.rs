@@ -11,18 +11,23 @@
 //! * **Restart semantics** — a panicking or misbehaving handler only fails the unit it was
 //!   given; the actor's sole state is its queue, so carrying on is equivalent to a restart.
 //!
+//! [`Supervisor`] keeps a long-running async worker (the AMQP consumer) alive, restarting it
+//! with backoff when it fails.
+//!
 //! The service plugs in through [`TenantHandler`]; this crate never depends on it.
 
 pub mod config;
 pub mod error;
 pub mod handler;
 pub mod registry;
+pub mod supervisor;
 pub mod tenant_actor;
 
 pub use config::RuntimeConfig;
 pub use error::DispatchError;
 pub use handler::TenantHandler;
 pub use registry::TenantRegistry;
+pub use supervisor::{Supervisor, SupervisorConfig, SupervisorHandle};
 pub use tenant_actor::TenantActor;
 
 #[cfg(test)]

@@ -44,6 +44,9 @@ pub fn run(settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
         }
         eprintln!("  integration key (demo-pipeline): {key}\n");
         eprintln!("  try: curl -H 'Authorization: Bearer {}' {base}/api/v1/alerts\n", logins[0].token);
+        if settings.amqp.url.is_some() {
+            eprintln!("  over RabbitMQ: oneprotect publish-sample --key {key} --count 10\n");
+        }
         if args.alert_every > 0 {
             let runtime = app.state().tenants.clone();
             let tenant_id = app.state().db.clone();
@@ -125,8 +128,10 @@ async fn trickle(runtime: TenantRuntime, db: Database, integration_id: String, e
             occurred_at: None,
             details: json!({"source": "demo", "sample": tick}),
         };
-        let request =
-            Request { ctx: ctx.clone(), command: Command::Ingest { integration_id: integration_id.clone(), event } };
+        let request = Request {
+            ctx: ctx.clone(),
+            command: Command::Ingest { integration_id: integration_id.clone(), event, message_id: None },
+        };
         if let Err(error) = runtime.send(&tenant_id, request).await {
             tracing::warn!(%error, "demo alert not ingested");
         }

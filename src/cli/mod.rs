@@ -4,6 +4,7 @@
 mod audit;
 mod demo;
 mod provision;
+mod publish_sample;
 mod serve;
 mod webhook;
 
@@ -43,6 +44,8 @@ pub enum Commands {
     /// Outbound webhooks: subscriptions, deliveries, re-sends.
     #[command(subcommand)]
     Webhook(webhook::WebhookCommand),
+    /// Publish sample alert events to the broker (needs ONEPROTECT_AMQP_URL).
+    PublishSample(publish_sample::PublishSampleArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -63,6 +66,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Commands::Token(command) => provision::token(&open_migrated(&settings)?, command),
         Commands::Integration(command) => provision::integration(&open_migrated(&settings)?, command),
         Commands::Webhook(command) => webhook::run(&open_migrated(&settings)?, &settings, command),
+        Commands::PublishSample(args) => publish_sample::run(&settings, args),
     }
 }
 

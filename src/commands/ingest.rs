@@ -3,6 +3,7 @@ use serde_json::json;
 use super::{CommandContext, CommandError, IngestResult, Outcome, Tx};
 use crate::db::models::Alert;
 use crate::db::queries::alerts;
+use crate::db::queries::amqp_messages::{self, AppliedMessage};
 use crate::domain::alert::{self, AlertStatus, Transition};
 use crate::domain::event::{AlertEvent, EventAction};
 use crate::domain::{ids, now};
@@ -67,6 +68,33 @@ fn acknowledge(
         tx.audit.record(ctx, "alert.acknowledged", "alert", &existing.id, changes);
     }
     Ok(Outcome::Ingested { alert_id: Some(existing.id), result: IngestResult::Acknowledged })
+}
+
+/// Applies an event carrying a message id at most once per tenant: the id is recorded in the
+/// same transaction as the effect, so a redelivery after a crash between commit and ack finds
+/// it and answers `deduplicated` without touching the alert again.
+pub fn apply_once(
+    tx: &mut Tx<'_>,
+    ctx: &CommandContext,
+    integration_id: &str,
+    event: AlertEvent,
+    message_id: String,
+) -> Result<Outcome, CommandError> {
+    if let Some(seen) = amqp_messages::find(tx.conn, &tx.tenant.id, &message_id)? {
+        return Ok(Outcome::Ingested { alert_id: seen.alert_id, result: IngestResult::Deduplicated });
+    }
+    let outcome = apply(tx, ctx, integration_id, event)?;
+    if let Outcome::Ingested { alert_id, result } = &outcome {
+        let applied = AppliedMessage {
+            tenant_id: tx.tenant.id.clone(),
+            message_id,
+            alert_id: alert_id.clone(),
+            result: result.as_str().to_owned(),
+            received_at: now(),
+        };
+        amqp_messages::insert(tx.conn, &applied)?;
+    }
+    Ok(outcome)
 }
 
 fn new_alert(tenant_id: &str, integration_id: &str, event: AlertEvent, seen: chrono::NaiveDateTime) -> Alert {

@@ -27,6 +27,9 @@ pub enum Command {
     Ingest {
         integration_id: String,
         event: AlertEvent,
+        /// The AMQP `message_id`, when the publisher set one: an id already applied for this
+        /// tenant answers `deduplicated` and changes nothing (see `amqp_messages`).
+        message_id: Option<String>,
     },
     Acknowledge {
         alert_id: String,

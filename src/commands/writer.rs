@@ -51,7 +51,10 @@ pub(super) fn apply_each_alone(db: &Database, tenant_id: &str, requests: Vec<Req
 pub(super) fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
     let ctx = &request.ctx;
     match request.command {
-        Command::Ingest { integration_id, event } => ingest::apply(tx, ctx, &integration_id, event),
+        Command::Ingest { integration_id, event, message_id } => match message_id {
+            Some(message_id) => ingest::apply_once(tx, ctx, &integration_id, event, message_id),
+            None => ingest::apply(tx, ctx, &integration_id, event),
+        },
         Command::Acknowledge { alert_id } => triage::acknowledge(tx, ctx, &alert_id),
         Command::Assign { alert_id, assignee_id } => triage::assign(tx, ctx, &alert_id, &assignee_id),
         Command::Resolve { alert_id } => triage::resolve(tx, ctx, &alert_id),
@@ -79,6 +82,9 @@ impl TenantHandler for TenantWriter {
 
     fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
         let ingest = requests.first().is_some_and(|r| self.batchable(r));
+        if ingest {
+            metrics::histogram!("oneprotect_ingest_batch_size").record(requests.len() as f64);
+        }
         match (&self.group, ingest, requests.len()) {
             (Some(group), true, _) => group.commit(tenant, requests),
             (None, true, n) if n > 1 => self.apply_batch(tenant, requests),

@@ -197,6 +197,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    amqp_messages (tenant_id, message_id) {
+        tenant_id -> Text,
+        message_id -> Text,
+        alert_id -> Nullable<Text>,
+        result -> Text,
+        received_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(alerts -> integrations (integration_id));
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 
@@ -214,4 +224,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     webhook_attempts,
     portal_sessions,
+    amqp_messages,
 );

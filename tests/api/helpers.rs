@@ -35,6 +35,8 @@ pub struct TestApp {
     pub db: Database,
     pub acme: TestTenant,
     pub globex: TestTenant,
+    server: actix_web::dev::ServerHandle,
+    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
     _store: TestStore,
 }
 
@@ -91,19 +93,21 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
-/// Like [`spawn_app`], with settings adjusted first.
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+/// Like [`spawn_app`], after `configure` adjusts the settings (e.g. a broker, a database URL
+/// through a proxy, webhook dispatch off).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         oneprotect::telemetry::init_logging("text");
     }
     let (url, store) = fresh_database();
     let mut settings = test_settings(url.clone());
-    adjust(&mut settings);
+    configure(&mut settings);
     let app = Application::build(&settings).await.expect("app builds");
     let port = app.port();
     let address = format!("http://127.0.0.1:{port}");
     let db = app.state().db.clone();
-    actix_web::rt::spawn(app.run_until_stopped());
+    let server = app.server_handle();
+    let running = actix_web::rt::spawn(app.run_until_stopped());
 
     let provision_db = db.clone();
     let (acme, globex) = tokio::task::spawn_blocking(move || {
@@ -112,7 +116,18 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     .await
     .expect("provisioning");
 
-    TestApp { address, port, settings, client: reqwest::Client::new(), db, acme, globex, _store: store }
+    TestApp {
+        address,
+        port,
+        settings,
+        client: reqwest::Client::new(),
+        db,
+        acme,
+        globex,
+        server,
+        running,
+        _store: store,
+    }
 }
 
 fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
@@ -135,6 +150,13 @@ fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
 }
 
 impl TestApp {
+    /// Shuts the app down gracefully, as SIGTERM would, and waits until it has stopped; its
+    /// database stays until the `TestApp` is dropped.
+    pub async fn stop(&mut self) {
+        self.server.stop(true).await;
+        (&mut self.running).await.expect("app task").expect("app stopped cleanly");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

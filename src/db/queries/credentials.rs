@@ -89,3 +89,13 @@ pub fn revoke_integration(
     }
     Ok(live)
 }
+
+/// The integration with this key hash, live or revoked, so that a caller can tell an unknown
+/// key from a revoked one.
+pub fn integration_by_key_hash(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<Integration>> {
+    integrations::table
+        .filter(integrations::key_hash.eq(key_hash))
+        .select(Integration::as_select())
+        .first(conn)
+        .optional()
+}

@@ -2,6 +2,7 @@
 //! `QueryResult`; transactions are opened by the callers that need them.
 
 pub mod alerts;
+pub mod amqp_messages;
 pub mod audit;
 pub mod credentials;
 pub mod portal_sessions;

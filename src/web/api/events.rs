@@ -46,7 +46,7 @@ async fn ingest(req: HttpRequest, state: web::Data<AppState>, payload: web::Payl
             channel: Channel::Http,
             request_id: request_id(&req),
         },
-        command: Command::Ingest { integration_id: integration.id, event: parsed.event },
+        command: Command::Ingest { integration_id: integration.id, event: parsed.event, message_id: None },
     };
     match state.tenants.send(&tenant.id, request).await? {
         Outcome::Ingested { alert_id, result } => {

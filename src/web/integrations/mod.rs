@@ -52,7 +52,7 @@ impl Source {
     async fn ingest(&self, state: &AppState, event: AlertEvent) -> Result<(Option<String>, IngestResult), ApiError> {
         let request = Request {
             ctx: self.ctx.clone(),
-            command: Command::Ingest { integration_id: self.integration_id.clone(), event },
+            command: Command::Ingest { integration_id: self.integration_id.clone(), event, message_id: None },
         };
         match state.tenants.send(&self.tenant_id, request).await? {
             Outcome::Ingested { alert_id, result } => {

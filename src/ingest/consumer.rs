@@ -1,0 +1,77 @@
+//! One consumer session: a connection, its channels and topology, and the deliveries it
+//! receives, until the connection fails or shutdown is asked for.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::StreamExt;
+use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions};
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use tokio::sync::{Semaphore, watch};
+
+use super::{IngestContext, IngestError, delivery, topology};
+
+/// Consumes until `shutdown` turns true (then returns `Ok` once every in-flight delivery is
+/// committed and acknowledged) or the broker connection fails (`Err`). `up` is true while
+/// consuming.
+pub async fn run(
+    ctx: &IngestContext,
+    url: &str,
+    up: &AtomicBool,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Result<(), IngestError> {
+    let connection = Connection::connect(url, ConnectionProperties::default()).await?;
+    let channel = connection.create_channel().await?;
+    let publisher = connection.create_channel().await?;
+    publisher.confirm_select(ConfirmSelectOptions::default()).await?;
+    topology::declare(&channel, &ctx.settings).await?;
+    let prefetch = ctx.settings.prefetch.max(1);
+    channel.basic_qos(prefetch, BasicQosOptions::default()).await?;
+    let tag = format!("oneprotect-{}", uuid::Uuid::new_v4().simple());
+    let mut consumer = channel
+        .basic_consume(
+            ctx.settings.queue.as_str().into(),
+            tag.as_str().into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    up.store(true, Ordering::Relaxed);
+    tracing::info!(queue = %ctx.settings.queue, prefetch, "consuming alert events from the broker");
+
+    // One permit per delivery in flight: acquiring them all means every delivery is settled.
+    let in_flight = Arc::new(Semaphore::new(usize::from(prefetch)));
+    let ended = loop {
+        tokio::select! {
+            biased;
+            _ = shutdown.changed() => break Ok(()),
+            next = consumer.next() => match next {
+                Some(Ok(delivery)) => {
+                    let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(()) };
+                    let (ctx, publisher) = (ctx.clone(), publisher.clone());
+                    // Spawned so that many deliveries wait on the tenant actors at once and
+                    // reach them together, to be committed in one batch.
+                    actix_web::rt::spawn(async move {
+                        delivery::handle(ctx, publisher, delivery).await;
+                        drop(permit);
+                    });
+                }
+                Some(Err(error)) => break Err(IngestError::Broker(error)),
+                None => break Err(IngestError::Cancelled),
+            },
+        }
+    };
+    up.store(false, Ordering::Relaxed);
+    if ended.is_ok() {
+        tracing::info!("stopping the AMQP consumer; waiting for in-flight events to commit");
+        // Deliveries the broker sent but we never started go back to the queue on close.
+        let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+        let _ = in_flight.acquire_many(u32::from(prefetch)).await;
+        let _ = channel.close(200, "shutting down".into()).await;
+        let _ = publisher.close(200, "shutting down".into()).await;
+        let _ = connection.close(200, "shutting down".into()).await;
+        tracing::info!("AMQP consumer stopped");
+    }
+    ended
+}

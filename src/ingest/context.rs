@@ -1,0 +1,31 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::IntegrationKeys;
+use super::backoff::TransientBackoff;
+use crate::commands::TenantRuntime;
+use crate::config::AmqpSettings;
+use crate::db::Database;
+
+/// What every delivery handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct IngestContext {
+    pub settings: Arc<AmqpSettings>,
+    pub db: Database,
+    pub tenants: TenantRuntime,
+    pub keys: Arc<IntegrationKeys>,
+    pub(super) transient: Arc<TransientBackoff>,
+}
+
+impl IngestContext {
+    pub fn new(settings: AmqpSettings, db: Database, tenants: TenantRuntime) -> Self {
+        let keys = IntegrationKeys::new(db.clone(), Duration::from_secs(settings.key_cache_secs));
+        Self {
+            settings: Arc::new(settings),
+            db,
+            tenants,
+            keys: Arc::new(keys),
+            transient: Arc::new(TransientBackoff::default()),
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! AMQP ingest (PRODUCT.md §2): alert events from RabbitMQ into the tenant actors.
+//!
+//! A delivery is acknowledged only once its effect is committed (or, for a message that can
+//! never be accepted, once it is safely republished to the dead-letter queue). A message
+//! carrying a `message_id` is applied at most once per tenant, so a redelivery after a crash
+//! between commit and ack changes nothing.
+
+mod backoff;
+mod consumer;
+mod context;
+mod delivery;
+mod error;
+mod key_cache;
+mod message;
+mod poison;
+pub mod publish;
+mod retention;
+mod supervisor;
+pub mod topology;
+
+pub use context::IngestContext;
+pub use error::IngestError;
+pub use key_cache::{IntegrationKeys, KeyLookup, ResolvedKey};
+pub use message::decode;
+pub use poison::{ERROR_DETAIL_HEADER, ERROR_HEADER, Poison};
+pub use supervisor::Ingest;
