@@ -16,7 +16,7 @@ use tracing_actix_web::TracingLogger;
 use crate::commands::{GroupCommit, TenantRuntime};
 use crate::config::Settings;
 use crate::db::Database;
-use crate::ingest::{Ingest, IngestContext};
+use crate::ingest::{Ingest, IngestContext, IntegrationKeys};
 use crate::telemetry;
 use crate::web::{self as routes, AppState};
 use crate::webhooks::Dispatcher;
@@ -76,8 +76,11 @@ impl Application {
             },
             group,
         );
+        // One cache of integration keys for every ingest path: HTTP, PagerDuty, Alertmanager, AMQP.
+        let integration_keys =
+            Arc::new(IntegrationKeys::new(db.clone(), Duration::from_secs(settings.amqp.key_cache_secs)));
         let consumer = settings.amqp.url.clone().map(|url| Consumer {
-            context: IngestContext::new(settings.amqp.clone(), db.clone(), runtime.clone()),
+            context: IngestContext::new(settings.amqp.clone(), db.clone(), runtime.clone(), integration_keys.clone()),
             url,
             up: Arc::new(AtomicBool::new(false)),
         });
@@ -87,6 +90,7 @@ impl Application {
             metrics: telemetry::metrics_handle(),
             broker_up: consumer.as_ref().map(|c| Arc::clone(&c.up)),
             max_body_bytes: settings.server.max_body_bytes,
+            integration_keys,
         };
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;

@@ -1,5 +1,4 @@
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::IntegrationKeys;
 use super::backoff::TransientBackoff;
@@ -18,14 +17,7 @@ pub struct IngestContext {
 }
 
 impl IngestContext {
-    pub fn new(settings: AmqpSettings, db: Database, tenants: TenantRuntime) -> Self {
-        let keys = IntegrationKeys::new(db.clone(), Duration::from_secs(settings.key_cache_secs));
-        Self {
-            settings: Arc::new(settings),
-            db,
-            tenants,
-            keys: Arc::new(keys),
-            transient: Arc::new(TransientBackoff::default()),
-        }
+    pub fn new(settings: AmqpSettings, db: Database, tenants: TenantRuntime, keys: Arc<IntegrationKeys>) -> Self {
+        Self { settings: Arc::new(settings), db, tenants, keys, transient: Arc::new(TransientBackoff::default()) }
     }
 }

@@ -5,6 +5,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::commands::TenantRuntime;
 use crate::db::Database;
+use crate::ingest::IntegrationKeys;
 
 /// What every handler can reach; shared by all workers.
 #[derive(Clone)]
@@ -16,4 +17,7 @@ pub struct AppState {
     pub broker_up: Option<Arc<AtomicBool>>,
     /// Largest request body accepted.
     pub max_body_bytes: usize,
+    /// Integration keys resolved to their tenant, briefly cached (revocation takes effect
+    /// within `amqp.key_cache_secs`).
+    pub integration_keys: Arc<IntegrationKeys>,
 }

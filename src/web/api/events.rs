@@ -1,19 +1,14 @@
 //! HTTP ingest: the same event JSON as AMQP, answered once the effect is durable.
 
-use crate::web::openapi::ProblemDetails;
-use crate::web::openapi::{AlertEventDoc, IngestAnswer};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
 use super::optional_body;
-use crate::commands::{Command, CommandContext, Outcome, Request};
-use crate::credentials::hash_secret;
-use crate::db::queries::credentials;
-use crate::domain::actor::{Actor, Channel};
 use crate::domain::event::parse_event;
-use crate::web::auth::request_id;
 use crate::web::body::read_body;
 use crate::web::error::ApiError;
+use crate::web::integrations::Source;
+use crate::web::openapi::{AlertEventDoc, IngestAnswer, ProblemDetails};
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,27 +28,9 @@ async fn ingest(req: HttpRequest, state: web::Data<AppState>, payload: web::Payl
     let value: Value =
         optional_body(&body)?.ok_or_else(|| ApiError::BadRequest("the body is empty; send an alert event".into()))?;
     let parsed = parse_event(&value)?;
-    let key_hash = hash_secret(&parsed.integration_key);
-    let found = state
-        .db
-        .run(move |conn| credentials::active_integration(conn, &key_hash).map_err(ApiError::from_query))
-        .await?;
-    let (integration, tenant) =
-        found.ok_or_else(|| ApiError::Unauthenticated("the integration key is unknown or revoked".into()))?;
-    let request = Request {
-        ctx: CommandContext {
-            actor: Actor::Integration { id: integration.id.clone(), name: integration.name },
-            channel: Channel::Http,
-            request_id: request_id(&req),
-        },
-        command: Command::Ingest { integration_id: integration.id, event: parsed.event, message_id: None },
-    };
-    match state.tenants.send(&tenant.id, request).await? {
-        Outcome::Ingested { alert_id, result } => {
-            metrics::counter!("oneprotect_events_ingested_total", "channel" => "http", "result" => result.as_str())
-                .increment(1);
-            Ok(HttpResponse::Accepted().json(json!({"alert_id": alert_id, "result": result.as_str()})))
-        }
-        other => Err(super::unexpected(other)),
-    }
+    let source = Source::of_key(&state, &req, &parsed.integration_key)
+        .await?
+        .ok_or_else(|| ApiError::Unauthenticated("the integration key is unknown or revoked".into()))?;
+    let (alert_id, result) = source.ingest(&state, parsed.event).await?;
+    Ok(HttpResponse::Accepted().json(json!({"alert_id": alert_id, "result": result.as_str()})))
 }

@@ -11,10 +11,9 @@ use super::auth::request_id;
 use super::error::ApiError;
 use super::state::AppState;
 use crate::commands::{Command, CommandContext, IngestResult, Outcome, Request};
-use crate::credentials::hash_secret;
-use crate::db::queries::credentials;
 use crate::domain::actor::{Actor, Channel};
 use crate::domain::event::AlertEvent;
+use crate::ingest::KeyLookup;
 
 /// Registered before the `/api/v1` scope: once a scope matches a path, actix tries nothing else.
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -22,8 +21,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/integrations/alertmanager", web::post().to(alertmanager::receive));
 }
 
-/// The integration behind a key: whose events they are, and who the audit trail names.
-struct Source {
+/// The integration behind a key: whose events they are, and who the audit trail names. Every
+/// HTTP ingest route (native, PagerDuty, Alertmanager) goes through it.
+pub(crate) struct Source {
     tenant_id: String,
     integration_id: String,
     ctx: CommandContext,
@@ -31,25 +31,30 @@ struct Source {
 
 impl Source {
     /// `None` when the key is unknown or revoked.
-    async fn of_key(state: &AppState, req: &HttpRequest, key: &str) -> Result<Option<Self>, ApiError> {
-        let key_hash = hash_secret(key);
-        let found = state
-            .db
-            .run(move |conn| credentials::active_integration(conn, &key_hash).map_err(ApiError::from_query))
-            .await?;
-        Ok(found.map(|(integration, tenant)| Source {
-            tenant_id: tenant.id,
+    pub(crate) async fn of_key(state: &AppState, req: &HttpRequest, key: &str) -> Result<Option<Self>, ApiError> {
+        let KeyLookup::Active(integration) = state.integration_keys.resolve(key).await? else {
+            return Ok(None);
+        };
+        Ok(Some(Source {
+            tenant_id: integration.tenant_id,
             ctx: CommandContext {
-                actor: Actor::Integration { id: integration.id.clone(), name: integration.name },
+                actor: Actor::Integration {
+                    id: integration.integration_id.clone(),
+                    name: integration.integration_name,
+                },
                 channel: Channel::Http,
                 request_id: request_id(req),
             },
-            integration_id: integration.id,
+            integration_id: integration.integration_id,
         }))
     }
 
     /// Applies one event through the tenant's actor; returns once it is committed.
-    async fn ingest(&self, state: &AppState, event: AlertEvent) -> Result<(Option<String>, IngestResult), ApiError> {
+    pub(crate) async fn ingest(
+        &self,
+        state: &AppState,
+        event: AlertEvent,
+    ) -> Result<(Option<String>, IngestResult), ApiError> {
         let request = Request {
             ctx: self.ctx.clone(),
             command: Command::Ingest { integration_id: self.integration_id.clone(), event, message_id: None },
