@@ -86,11 +86,7 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     let tenants = tokio::task::spawn_blocking(move || provision(&provision_db, tenant_count)).await.expect("provision");
     let tenants = Arc::new(tenants);
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("client");
-    println!(
-        "machine: {} cores; database: {}; clients: {clients}",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
-        db.url().redacted()
-    );
+    println!("-- {label}: database {}", db.url().redacted());
 
     // Ingest: every event durable before its 202; ~30% repeat an open alert's key.
     let next = Arc::new(AtomicUsize::new(0));
