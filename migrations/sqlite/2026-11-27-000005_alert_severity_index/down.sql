@@ -1,0 +1,1 @@
+DROP INDEX alerts_tenant_severity_id;
