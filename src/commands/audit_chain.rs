@@ -4,71 +4,62 @@ use super::{CommandContext, CommandError};
 use crate::db::DbConnection;
 use crate::db::models::AuditEntry;
 use crate::db::queries::audit;
-use crate::domain::audit::{ChainedContent, GENESIS_HASH, format_time};
+use crate::domain::audit::{GENESIS_HASH, StoredEntry};
 use crate::domain::{ids, now};
 
-/// The head of a tenant's audit chain inside a write transaction. Entries are hashed as they
-/// are recorded and inserted together at commit time.
+/// The audit entries of one write transaction. They are linked into the tenant's chain (seq,
+/// previous hash, hash) when written, just before commit, under the tenant lock: a transaction
+/// that records nothing (a deduplicated event, a no-op) never reads the chain's head.
 pub struct AuditChain {
     tenant_id: String,
-    next_seq: i64,
-    prev_hash: String,
     pending: Vec<AuditEntry>,
 }
 
 impl AuditChain {
-    pub fn open(conn: &mut DbConnection, tenant_id: &str) -> Result<Self, CommandError> {
-        let (seq, hash) = audit::head(conn, tenant_id)?.unwrap_or((0, GENESIS_HASH.to_owned()));
-        Ok(Self { tenant_id: tenant_id.to_owned(), next_seq: seq + 1, prev_hash: hash, pending: Vec::new() })
+    pub fn new(tenant_id: &str) -> Self {
+        Self { tenant_id: tenant_id.to_owned(), pending: Vec::new() }
     }
 
     pub fn record(&mut self, ctx: &CommandContext, action: &str, target_type: &str, target_id: &str, changes: Value) {
-        let at = now();
-        let role = ctx.actor.role().map(|r| r.as_str());
-        let hash = ChainedContent {
-            tenant_id: &self.tenant_id,
-            seq: self.next_seq,
-            at: format_time(at),
-            actor_type: ctx.actor.kind(),
-            actor_id: ctx.actor.id(),
-            actor_name: ctx.actor.name(),
-            actor_role: role,
-            action,
-            target_type,
-            target_id,
-            changes: changes.clone(),
-            request_id: ctx.request_id.as_deref(),
-            channel: ctx.channel.as_str(),
-            prev_hash: &self.prev_hash,
-        }
-        .hash();
         self.pending.push(AuditEntry {
             id: ids::new_id(),
             tenant_id: self.tenant_id.clone(),
-            seq: self.next_seq,
-            at,
+            seq: 0,
+            at: now(),
             actor_type: ctx.actor.kind().to_owned(),
             actor_id: ctx.actor.id().map(str::to_owned),
             actor_name: ctx.actor.name().to_owned(),
-            actor_role: role.map(str::to_owned),
+            actor_role: ctx.actor.role().map(|r| r.as_str().to_owned()),
             action: action.to_owned(),
             target_type: target_type.to_owned(),
             target_id: target_id.to_owned(),
+            // Canonical text, so what is hashed is exactly what verification reads back.
             changes: changes.to_string(),
             request_id: ctx.request_id.clone(),
             channel: ctx.channel.as_str().to_owned(),
-            prev_hash: std::mem::replace(&mut self.prev_hash, hash.clone()),
-            hash,
+            prev_hash: String::new(),
+            hash: String::new(),
         });
-        self.next_seq += 1;
     }
 
-    /// The entries recorded so far in this transaction, oldest first.
+    /// The entries recorded so far (not yet linked into the chain).
     pub fn pending(&self) -> &[AuditEntry] {
         &self.pending
     }
 
-    pub(super) fn write(self, conn: &mut DbConnection) -> Result<(), CommandError> {
+    pub(super) fn write(mut self, conn: &mut DbConnection) -> Result<(), CommandError> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let (mut seq, mut prev) = audit::head(conn, &self.tenant_id)?.unwrap_or((0, GENESIS_HASH.to_owned()));
+        for entry in &mut self.pending {
+            seq += 1;
+            entry.seq = seq;
+            entry.prev_hash = std::mem::take(&mut prev);
+            // The same hashing verification uses, so the two can never disagree.
+            entry.hash = entry.recompute();
+            prev = entry.hash.clone();
+        }
         audit::insert(conn, &self.pending)?;
         Ok(())
     }

@@ -34,7 +34,7 @@ pub(super) fn in_tenant<T>(
         diesel::result::Error::NotFound => CommandError::NotFound("tenant"),
         other => other.into(),
     })?;
-    let audit = AuditChain::open(conn, &tenant.id)?;
+    let audit = AuditChain::new(&tenant.id);
     let mut tx = Tx { conn, tenant, audit };
     let out = work(&mut tx)?;
     let Tx { conn, audit, tenant } = tx;

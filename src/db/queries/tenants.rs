@@ -26,8 +26,10 @@ pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Tenant>> {
 /// locks the row until commit (serializing writers of one tenant across instances), and SQLite
 /// takes its write lock up front instead of failing to upgrade a read lock later.
 pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<Tenant> {
-    diesel::update(tenants::table.find(id)).set(tenants::write_seq.eq(tenants::write_seq + 1)).execute(conn)?;
-    tenants::table.find(id).select(Tenant::as_select()).first(conn)
+    diesel::update(tenants::table.find(id))
+        .set(tenants::write_seq.eq(tenants::write_seq + 1))
+        .returning(tenants::all_columns)
+        .get_result(conn)
 }
 
 /// Hands out the next ticket number; call under [`lock_for_write`].
