@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-use super::api::{alerts, audit, events, me, tickets, webhooks};
+use super::api::{alerts, audit, events, me, ticket_relations, tickets, webhooks};
 use super::integrations::{alertmanager, pagerduty};
 
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use super::integrations::{alertmanager, pagerduty};
         me::me, me::list_users,
         alerts::list, alerts::get, alerts::acknowledge, alerts::assign, alerts::resolve, alerts::ticket,
         tickets::list, tickets::create, tickets::get, tickets::update,
-        tickets::comments, tickets::add_comment, tickets::links, tickets::add_link, tickets::remove_link,
+        ticket_relations::comments, ticket_relations::add_comment, ticket_relations::links, ticket_relations::add_link, ticket_relations::remove_link,
         audit::list, audit::verify,
         events::ingest, pagerduty::enqueue, alertmanager::receive,
         webhooks::list, webhooks::get, webhooks::deliveries, webhooks::delivery, webhooks::resend_one, webhooks::resend_failed,

@@ -4,6 +4,7 @@ pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod events;
 pub(crate) mod me;
+pub(crate) mod ticket_relations;
 pub(crate) mod tickets;
 pub mod views;
 pub mod webhook_views;
@@ -23,6 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(me::routes)
             .configure(alerts::routes)
             .configure(tickets::routes)
+            .configure(ticket_relations::routes)
             .configure(audit::routes)
             .configure(events::routes)
             .configure(webhooks::routes),
