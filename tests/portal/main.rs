@@ -10,3 +10,4 @@ mod forms;
 mod sessions;
 mod support;
 mod walkthrough;
+mod webhooks;

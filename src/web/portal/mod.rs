@@ -14,6 +14,7 @@ mod throttle;
 mod ticket;
 mod tickets;
 mod view;
+mod webhooks;
 
 pub use session::PortalConfig;
 
@@ -69,6 +70,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("/tickets/{id}/links/{link_id}/remove", web::post().to(ticket::unlink))
             .route("/audit", web::get().to(audit::list))
             .route("/audit/export", web::get().to(audit::export))
+            .route("/webhooks", web::get().to(webhooks::list))
+            .route("/webhooks/{id}", web::get().to(webhooks::show))
+            .route("/webhooks/{id}/deliveries/{delivery_id}/resend", web::post().to(webhooks::resend_one))
+            .route("/webhooks/{id}/resend-failed", web::post().to(webhooks::resend_failed))
             .route("/account", web::get().to(account::show))
             .route("/account/tokens", web::post().to(account::create_token))
             .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))
