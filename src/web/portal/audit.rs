@@ -18,7 +18,7 @@ use crate::web::state::AppState;
 const PAGE: i64 = 100;
 
 /// The actions PRODUCT.md §3 names, for the filter.
-const ACTIONS: [&str; 19] = [
+const ACTIONS: [&str; 23] = [
     "alert.created",
     "alert.acknowledged",
     "alert.assigned",
@@ -36,6 +36,10 @@ const ACTIONS: [&str; 19] = [
     "integration.revoked",
     "webhook.created",
     "webhook.deleted",
+    "webhook.disabled",
+    "webhook.enabled",
+    "webhook.secret_rotated",
+    "webhook.resent",
     "auth.login",
     "auth.login_failed",
 ];
