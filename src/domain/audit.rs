@@ -9,6 +9,33 @@ use sha2::{Digest, Sha256};
 /// The hash a tenant's first entry points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Every action an audit entry can record (PRODUCT.md §3 and the ones added since).
+pub const ACTIONS: &[&str] = &[
+    "alert.created",
+    "alert.acknowledged",
+    "alert.assigned",
+    "alert.resolved",
+    "ticket.created",
+    "ticket.updated",
+    "ticket.commented",
+    "ticket.linked",
+    "ticket.unlinked",
+    "user.created",
+    "user.password_changed",
+    "token.created",
+    "token.revoked",
+    "integration.created",
+    "integration.revoked",
+    "webhook.created",
+    "webhook.deleted",
+    "webhook.disabled",
+    "webhook.enabled",
+    "webhook.secret_rotated",
+    "webhook.resent",
+    "auth.login",
+    "auth.login_failed",
+];
+
 /// Everything an entry's hash covers, in a fixed field order.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChainedContent<'a> {

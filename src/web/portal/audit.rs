@@ -17,33 +17,6 @@ use crate::web::state::AppState;
 
 const PAGE: i64 = 100;
 
-/// The actions PRODUCT.md §3 names, for the filter.
-const ACTIONS: [&str; 23] = [
-    "alert.created",
-    "alert.acknowledged",
-    "alert.assigned",
-    "alert.resolved",
-    "ticket.created",
-    "ticket.updated",
-    "ticket.commented",
-    "ticket.linked",
-    "ticket.unlinked",
-    "user.created",
-    "user.password_changed",
-    "token.created",
-    "token.revoked",
-    "integration.created",
-    "integration.revoked",
-    "webhook.created",
-    "webhook.deleted",
-    "webhook.disabled",
-    "webhook.enabled",
-    "webhook.secret_rotated",
-    "webhook.resent",
-    "auth.login",
-    "auth.login_failed",
-];
-
 #[derive(Template)]
 #[template(path = "audit.html")]
 struct AuditPage {
@@ -137,7 +110,11 @@ pub async fn list(
         None
     };
     let mut actions = vec![Choice { value: String::new(), label: "Any action".into(), selected: q.action.is_empty() }];
-    actions.extend(ACTIONS.iter().map(|a| Choice { value: (*a).into(), label: (*a).into(), selected: q.action == *a }));
+    actions.extend(crate::domain::audit::ACTIONS.iter().map(|a| Choice {
+        value: (*a).into(),
+        label: (*a).into(),
+        selected: q.action == *a,
+    }));
     let mut actors = vec![Choice { value: String::new(), label: "Anyone".into(), selected: q.actor.is_empty() }];
     actors.extend(people.choices().into_iter().map(|(id, label)| Choice { selected: id == q.actor, value: id, label }));
     let page = AuditPage {
