@@ -83,10 +83,6 @@ impl Database {
         &self.url
     }
 
-    pub fn backend(&self) -> Backend {
-        self.url.backend
-    }
-
     /// A connection for blocking code (CLI, the tenant actors' worker threads).
     pub fn get(&self) -> Result<PooledConnection, DbError> {
         Ok(self.pool.get()?)
@@ -110,10 +106,5 @@ impl Database {
         })
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
-    }
-
-    pub fn pool_state(&self) -> (u32, u32) {
-        let state = self.pool.state();
-        (state.connections, state.idle_connections)
     }
 }

@@ -17,12 +17,3 @@ pub enum DbError {
     #[error("database task was cancelled")]
     Cancelled,
 }
-
-impl DbError {
-    pub fn is_unique_violation(&self) -> bool {
-        matches!(
-            self,
-            DbError::Query(diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
-        )
-    }
-}

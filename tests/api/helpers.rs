@@ -4,7 +4,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::CommandContext;
 use oneprotect::commands::provisioning;
 use oneprotect::config::Settings;
-use oneprotect::db::{Database, DatabaseUrl};
+use oneprotect::db::Database;
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
 use reqwest::{Response, StatusCode};
@@ -221,10 +221,6 @@ pub async fn problem(response: Response, expected: StatusCode) -> Value {
     assert_eq!(body["status"], expected.as_u16(), "problem status: {body}");
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "problem detail: {body}");
     body
-}
-
-pub fn parse_url(url: &str) -> DatabaseUrl {
-    DatabaseUrl::parse(url).expect("url")
 }
 
 impl TestApp {

@@ -44,20 +44,6 @@ pub fn insert_integration(conn: &mut DbConnection, integration: &Integration) ->
     diesel::insert_into(integrations::table).values(integration).execute(conn).map(drop)
 }
 
-/// The live integration with this key hash, with its tenant.
-pub fn active_integration(conn: &mut DbConnection, key_hash: &str) -> QueryResult<Option<(Integration, Tenant)>> {
-    integrations::table
-        .inner_join(tenants::table.on(tenants::id.eq(integrations::tenant_id)))
-        .filter(integrations::key_hash.eq(key_hash).and(integrations::revoked_at.is_null()))
-        .select((Integration::as_select(), Tenant::as_select()))
-        .first(conn)
-        .optional()
-}
-
-pub fn integration_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Integration>> {
-    integrations::table.find(id).select(Integration::as_select()).first(conn).optional()
-}
-
 pub fn integrations_of_tenant(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<Integration>> {
     integrations::table
         .filter(integrations::tenant_id.eq(tenant_id))
