@@ -1,15 +1,16 @@
 //! One consumer session: a connection, its channels and topology, and the deliveries it
 //! receives, until the connection fails or shutdown is asked for.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::StreamExt;
-use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions};
+use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
-use lapin::{Connection, ConnectionProperties};
-use tokio::sync::{Semaphore, watch};
+use lapin::{Channel, Connection, ConnectionProperties};
+use tokio::sync::{Notify, Semaphore, watch};
 
+use super::ack_window::AckWindow;
 use super::{IngestContext, IngestError, delivery, topology};
 
 /// Consumes until `shutdown` turns true (then returns `Ok` once every in-flight delivery is
@@ -42,6 +43,8 @@ pub async fn run(
 
     // One permit per delivery in flight: acquiring them all means every delivery is settled.
     let in_flight = Arc::new(Semaphore::new(usize::from(prefetch)));
+    let acks = Arc::new(Acks { window: Mutex::new(AckWindow::default()), settled: Notify::new() });
+    let acker = actix_web::rt::spawn(Arc::clone(&acks).acknowledge_until_cancelled(channel.clone()));
     let ended = loop {
         tokio::select! {
             biased;
@@ -49,11 +52,13 @@ pub async fn run(
             next = consumer.next() => match next {
                 Some(Ok(delivery)) => {
                     let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(()) };
-                    let (ctx, publisher) = (ctx.clone(), publisher.clone());
+                    let (ctx, publisher, acks) = (ctx.clone(), publisher.clone(), Arc::clone(&acks));
                     // Spawned so that many deliveries wait on the tenant actors at once and
                     // reach them together, to be committed in one batch.
                     actix_web::rt::spawn(async move {
+                        let tag = delivery.delivery_tag;
                         delivery::handle(ctx, publisher, delivery).await;
+                        acks.settle(tag);
                         drop(permit);
                     });
                 }
@@ -63,15 +68,52 @@ pub async fn run(
         }
     };
     up.store(false, Ordering::Relaxed);
-    if ended.is_ok() {
+    if ended.is_err() {
+        // The channel is gone with its unacknowledged deliveries; the broker redelivers them.
+        acker.abort();
+    } else {
         tracing::info!("stopping the AMQP consumer; waiting for in-flight events to commit");
         // Deliveries the broker sent but we never started go back to the queue on close.
         let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
         let _ = in_flight.acquire_many(u32::from(prefetch)).await;
+        acker.abort();
+        acks.flush(&channel).await;
         let _ = channel.close(200, "shutting down".into()).await;
         let _ = publisher.close(200, "shutting down".into()).await;
         let _ = connection.close(200, "shutting down".into()).await;
         tracing::info!("AMQP consumer stopped");
     }
     ended
+}
+
+/// Acknowledgements of one channel, sent as multiple-acks as the oldest deliveries settle.
+struct Acks {
+    window: Mutex<AckWindow>,
+    settled: Notify,
+}
+
+impl Acks {
+    fn settle(&self, tag: u64) {
+        self.window.lock().unwrap_or_else(PoisonError::into_inner).settle(tag);
+        self.settled.notify_one();
+    }
+
+    /// Sends one multiple-ack for everything that can be acknowledged now. While it is on its
+    /// way more deliveries settle, so under load each ack covers many.
+    async fn flush(&self, channel: &Channel) {
+        let upto = self.window.lock().unwrap_or_else(PoisonError::into_inner).ackable();
+        if let Some(upto) = upto {
+            let multiple = BasicAckOptions { multiple: true };
+            if let Err(error) = channel.basic_ack(upto, multiple).await {
+                tracing::info!(%error, "could not acknowledge deliveries; the broker will redeliver them");
+            }
+        }
+    }
+
+    async fn acknowledge_until_cancelled(self: Arc<Self>, channel: Channel) {
+        loop {
+            self.settled.notified().await;
+            self.flush(&channel).await;
+        }
+    }
 }

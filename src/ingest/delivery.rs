@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use lapin::Channel;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicNackOptions};
+use lapin::options::BasicNackOptions;
 
 use super::{IngestContext, KeyLookup, Poison, decode, poison};
 use crate::commands::{Command, CommandContext, CommandError, IngestResult, Outcome, Request};
@@ -17,9 +17,11 @@ enum Verdict {
     Transient(String),
 }
 
-/// Applies a delivery, then acknowledges it: after commit, after a confirmed dead-letter
-/// publish, or (transient failure) requeues it after a backoff. Never acks before the effect
-/// is durable.
+/// Applies a delivery and settles it. A delivery committed, or safely republished to the
+/// dead-letter queue, is left for the caller to acknowledge (with others, through its
+/// [`AckWindow`](super::ack_window::AckWindow)); one that failed transiently is requeued here,
+/// after a backoff. Either way it is settled when this returns, and never acknowledged before
+/// its effect is durable.
 pub async fn handle(ctx: IngestContext, publisher: Channel, delivery: Delivery) {
     metrics::counter!("oneprotect_amqp_consumed_total").increment(1);
     if delivery.redelivered {
@@ -65,14 +67,12 @@ pub async fn handle(ctx: IngestContext, publisher: Channel, delivery: Delivery) 
             Settle::Requeue
         }
     };
-    let settled = match settle {
-        Settle::Ack => delivery.acker.ack(BasicAckOptions::default()).await,
-        Settle::Requeue => delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await,
-    };
-    if let Err(error) = settled {
-        // The channel is gone: the broker redelivers the message, and its message id (when it
-        // has one) keeps the redelivery from counting twice.
-        tracing::info!(%error, "could not settle a delivery; the broker will redeliver it");
+    if let Settle::Requeue = settle {
+        let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
+        if let Err(error) = delivery.acker.nack(requeue).await {
+            // The channel is gone: the broker redelivers the message anyway.
+            tracing::info!(%error, "could not requeue a delivery; the broker will redeliver it");
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! carrying a `message_id` is applied at most once per tenant, so a redelivery after a crash
 //! between commit and ack changes nothing.
 
+mod ack_window;
 mod backoff;
 mod consumer;
 mod context;
