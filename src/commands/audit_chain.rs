@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use super::{CommandContext, CommandError};
@@ -47,20 +49,34 @@ impl AuditChain {
         &self.pending
     }
 
-    pub(super) fn write(mut self, conn: &mut DbConnection) -> Result<(), CommandError> {
-        if self.pending.is_empty() {
+    pub(super) fn write(self, conn: &mut DbConnection) -> Result<(), CommandError> {
+        Self::write_all(conn, vec![self])
+    }
+
+    /// Links and writes the entries of several tenants' chains with one head lookup and one
+    /// insert, however many tenants and entries there are.
+    pub(super) fn write_all(conn: &mut DbConnection, chains: Vec<AuditChain>) -> Result<(), CommandError> {
+        let chains: Vec<AuditChain> = chains.into_iter().filter(|c| !c.pending.is_empty()).collect();
+        if chains.is_empty() {
             return Ok(());
         }
-        let (mut seq, mut prev) = audit::head(conn, &self.tenant_id)?.unwrap_or((0, GENESIS_HASH.to_owned()));
-        for entry in &mut self.pending {
-            seq += 1;
-            entry.seq = seq;
-            entry.prev_hash = std::mem::take(&mut prev);
-            // The same hashing verification uses, so the two can never disagree.
-            entry.hash = entry.recompute();
-            prev = entry.hash.clone();
+        let tenant_ids: Vec<&str> = chains.iter().map(|c| c.tenant_id.as_str()).collect();
+        let heads: HashMap<String, (i64, String)> =
+            audit::heads(conn, &tenant_ids)?.into_iter().map(|(tenant, seq, hash)| (tenant, (seq, hash))).collect();
+        let mut entries = Vec::with_capacity(chains.iter().map(|c| c.pending.len()).sum());
+        for mut chain in chains {
+            let (mut seq, mut prev) = heads.get(&chain.tenant_id).cloned().unwrap_or((0, GENESIS_HASH.to_owned()));
+            for entry in &mut chain.pending {
+                seq += 1;
+                entry.seq = seq;
+                entry.prev_hash = std::mem::take(&mut prev);
+                // The same hashing verification uses, so the two can never disagree.
+                entry.hash = entry.recompute();
+                prev = entry.hash.clone();
+            }
+            entries.append(&mut chain.pending);
         }
-        audit::insert(conn, &self.pending)?;
+        audit::insert(conn, &entries)?;
         Ok(())
     }
 }

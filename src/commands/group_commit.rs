@@ -6,17 +6,18 @@
 //! therefore queued here, and each worker commits everything queued so far in one transaction.
 //! While one commit is in flight the next group gathers, so latency at low load is unchanged.
 //!
-//! Tenants are locked in id order inside a group, so groups on several instances cannot
-//! deadlock; a tenant's actor has at most one unit in flight, so its order is preserved.
+//! A group is applied set-wise (`ingest::commit_units`): one statement locks all its tenants,
+//! and a few more look up and write the alerts, message ids and audit entries of every event,
+//! so a group of 64 events costs about as many statements as one. A tenant's actor has at
+//! most one unit in flight, so its order is preserved.
 
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use diesel::Connection;
 
-use super::transaction::in_tenant;
-use super::writer::{apply_each_alone, dispatch};
-use super::{CommandError, Reply, Request};
+use super::writer::apply_each_alone;
+use super::{CommandError, Reply, Request, ingest};
 use crate::db::Database;
 
 struct Unit {
@@ -84,22 +85,17 @@ fn run_worker(db: &Database, receiver: &Mutex<Receiver<Unit>>, max_events: usize
 
 fn commit_group(db: &Database, mut group: Vec<Unit>) {
     group.sort_by(|a, b| a.tenant_id.cmp(&b.tenant_id));
-    let committed = db.get().map_err(CommandError::from).and_then(|mut conn| {
-        conn.transaction(|conn| {
-            group
-                .iter()
-                .map(|unit| {
-                    in_tenant(conn, &unit.tenant_id, |tx| {
-                        unit.requests.iter().map(|r| dispatch(tx, r.clone())).collect::<Result<Vec<_>, _>>()
-                    })
-                })
-                .collect::<Result<Vec<_>, CommandError>>()
-        })
-    });
+    let units: Vec<ingest::Unit<'_>> =
+        group.iter().map(|u| ingest::Unit { tenant_id: &u.tenant_id, requests: &u.requests }).collect();
+    let committed = db
+        .get()
+        .map_err(CommandError::from)
+        .and_then(|mut conn| conn.transaction(|conn| ingest::commit_units(conn, &units)));
+    drop(units);
     match committed {
-        Ok(outcomes) => {
-            for (unit, outcomes) in group.into_iter().zip(outcomes) {
-                let _ = unit.reply.send(outcomes.into_iter().map(Ok).collect());
+        Ok(replies) => {
+            for (unit, replies) in group.into_iter().zip(replies) {
+                let _ = unit.reply.send(replies);
             }
         }
         Err(error) => {

@@ -23,9 +23,7 @@ pub fn transaction<T>(
     conn.transaction(|conn| in_tenant(conn, tenant_id, work))
 }
 
-/// The part of [`transaction`] inside BEGIN/COMMIT, so that a group commit can run several
-/// tenants' work in one database transaction.
-pub(super) fn in_tenant<T>(
+fn in_tenant<T>(
     conn: &mut DbConnection,
     tenant_id: &str,
     work: impl FnOnce(&mut Tx<'_>) -> Result<T, CommandError>,

@@ -1,5 +1,6 @@
 use std::sync::Arc;
 
+use diesel::Connection;
 use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry};
 
 use super::group_commit::GroupCommit;
@@ -23,13 +24,14 @@ impl TenantWriter {
     /// Commits consecutive ingest events in one transaction: one fsync for the lot. If that
     /// transaction fails, each event is retried alone so one bad event cannot sink the others.
     fn apply_batch(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
-        let batched = self.db.get().map_err(CommandError::from).and_then(|mut conn| {
-            transaction(&mut conn, tenant_id, |tx| {
-                requests.iter().map(|request| dispatch(tx, request.clone())).collect::<Result<Vec<_>, _>>()
-            })
-        });
+        let unit = ingest::Unit { tenant_id, requests: &requests };
+        let batched = self
+            .db
+            .get()
+            .map_err(CommandError::from)
+            .and_then(|mut conn| conn.transaction(|conn| ingest::commit_units(conn, std::slice::from_ref(&unit))));
         match batched {
-            Ok(outcomes) => outcomes.into_iter().map(Ok).collect(),
+            Ok(mut replies) => replies.pop().unwrap_or_default(),
             Err(error) => {
                 tracing::warn!(tenant_id, %error, "batch rolled back; applying its events one by one");
                 apply_each_alone(&self.db, tenant_id, requests)
@@ -48,13 +50,10 @@ pub(super) fn apply_each_alone(db: &Database, tenant_id: &str, requests: Vec<Req
     requests.into_iter().map(|request| apply_one(db, tenant_id, request)).collect()
 }
 
-pub(super) fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
+fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
     let ctx = &request.ctx;
     match request.command {
-        Command::Ingest { integration_id, event, message_id } => match message_id {
-            Some(message_id) => ingest::apply_once(tx, ctx, &integration_id, event, message_id),
-            None => ingest::apply(tx, ctx, &integration_id, event),
-        },
+        Command::Ingest { .. } => ingest::apply(tx, &request),
         Command::Acknowledge { alert_id } => triage::acknowledge(tx, ctx, &alert_id),
         Command::Assign { alert_id, assignee_id } => triage::assign(tx, ctx, &alert_id, &assignee_id),
         Command::Resolve { alert_id } => triage::resolve(tx, ctx, &alert_id),

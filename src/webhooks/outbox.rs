@@ -65,6 +65,25 @@ pub fn enqueue(conn: &mut DbConnection, tenant: &Tenant, entries: &[AuditEntry])
     Ok(queued)
 }
 
+/// [`enqueue`] for the transactions of several tenants committed together (a group commit):
+/// one query finds which of them have subscriptions at all.
+pub fn enqueue_all(conn: &mut DbConnection, batches: &[(&Tenant, &[AuditEntry])]) -> diesel::QueryResult<usize> {
+    let candidates: Vec<&str> = batches
+        .iter()
+        .filter(|(_, entries)| entries.iter().any(|e| is_event_type(&e.action)))
+        .map(|(tenant, _)| tenant.id.as_str())
+        .collect();
+    if candidates.is_empty() {
+        return Ok(0);
+    }
+    let subscribed = webhook_subscriptions::tenants_subscribed(conn, &candidates)?;
+    let mut queued = 0;
+    for (tenant, entries) in batches.iter().filter(|(t, _)| subscribed.contains(&t.id)) {
+        queued += enqueue(conn, tenant, entries)?;
+    }
+    Ok(queued)
+}
+
 /// The alert or ticket as it stands when the transaction commits.
 fn snapshot(conn: &mut DbConnection, tenant: &Tenant, event: &AuditEntry) -> diesel::QueryResult<Value> {
     let view = match event.target_type.as_str() {

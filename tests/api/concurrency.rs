@@ -74,6 +74,7 @@ async fn concurrent_events_across_tenants_keep_both_chains_intact() {
         let total: i64 =
             alerts["items"].as_array().into_iter().flatten().filter_map(|a| a["event_count"].as_i64()).sum();
         assert_eq!(total, 30);
+        assert_eq!(alerts["items"].as_array().map(Vec::len), Some(7), "one open alert per dedup key");
         let verify = json(app.get(user, "/api/v1/audit/verify").await, StatusCode::OK).await;
         assert_eq!(verify["ok"], true);
     }

@@ -1,5 +1,9 @@
 //! The only SQL that differs between PostgreSQL and SQLite.
 
+mod bulk;
+
+pub(crate) use bulk::{audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, update_alerts};
+
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::{ConnectionResult, QueryResult, RunQueryDsl, SqliteConnection};

@@ -2,9 +2,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
-use crate::db::DbConnection;
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
+use crate::db::{DbConnection, backend};
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
@@ -39,35 +39,32 @@ pub fn with_source(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryR
         .optional()
 }
 
-/// The alert that a trigger with this key would update, if any.
-pub fn find_open(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-    integration_id: &str,
-    dedup_key: &str,
-) -> QueryResult<Option<Alert>> {
+/// The open alerts of these tenants whose dedup key is among `keys`: a superset of what a batch
+/// of events can update (the caller matches integration and key), found in one query.
+pub fn open_with_keys(conn: &mut DbConnection, tenant_ids: &[&str], keys: &[&str]) -> QueryResult<Vec<Alert>> {
     alerts::table
-        .filter(alerts::tenant_id.eq(tenant_id))
-        .filter(alerts::integration_id.eq(integration_id))
-        .filter(alerts::dedup_key.eq(dedup_key))
+        .filter(alerts::tenant_id.eq_any(tenant_ids))
+        .filter(alerts::dedup_key.eq_any(keys))
         .filter(alerts::status.ne("resolved"))
         .select(Alert::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
-/// Counts one more event on an open alert and keeps its latest content.
-pub fn record_repeat(conn: &mut DbConnection, existing: &Alert, latest: &Alert) -> QueryResult<usize> {
-    diesel::update(alerts::table.find(&existing.id))
-        .set((
-            alerts::event_count.eq(alerts::event_count + 1),
-            alerts::last_seen_at.eq(latest.last_seen_at.max(existing.last_seen_at)),
-            alerts::summary.eq(&latest.summary),
-            alerts::severity.eq(&latest.severity),
-            alerts::resource.eq(&latest.resource),
-            alerts::details.eq(&latest.details),
-        ))
-        .execute(conn)
+/// Inserts many alerts with as few statements as the backend allows.
+pub fn insert_all(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    backend::insert_alerts(conn, rows)
+}
+
+/// Writes the new state of existing alerts, each paired with the status it was loaded in; an
+/// alert no longer in that status is not written, and the count says so.
+pub fn store_changes(conn: &mut DbConnection, rows: &[(Alert, String)]) -> QueryResult<usize> {
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    backend::update_alerts(conn, rows)
 }
 
 /// Moves an alert from `from` to `to`; returns false when it was no longer in `from`, which

@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
 use crate::db::schema::amqp_messages;
+use crate::db::{DbConnection, backend};
 
 /// What an applied message did: the alert it touched and the result it reported.
 #[derive(Debug, Clone, Queryable, Insertable)]
@@ -17,9 +17,16 @@ pub struct AppliedMessage {
     pub received_at: NaiveDateTime,
 }
 
-pub fn find(conn: &mut DbConnection, tenant_id: &str, message_id: &str) -> QueryResult<Option<AppliedMessage>> {
+/// The records of these tenants with one of these message ids: a superset of a batch's
+/// redeliveries (the caller matches the pairs), found in one query.
+pub fn find_many(
+    conn: &mut DbConnection,
+    tenant_ids: &[&str],
+    message_ids: &[&str],
+) -> QueryResult<Vec<AppliedMessage>> {
     amqp_messages::table
-        .filter(amqp_messages::tenant_id.eq(tenant_id).and(amqp_messages::message_id.eq(message_id)))
+        .filter(amqp_messages::tenant_id.eq_any(tenant_ids))
+        .filter(amqp_messages::message_id.eq_any(message_ids))
         .select((
             amqp_messages::tenant_id,
             amqp_messages::message_id,
@@ -27,12 +34,14 @@ pub fn find(conn: &mut DbConnection, tenant_id: &str, message_id: &str) -> Query
             amqp_messages::result,
             amqp_messages::received_at,
         ))
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
-pub fn insert(conn: &mut DbConnection, applied: &AppliedMessage) -> QueryResult<()> {
-    diesel::insert_into(amqp_messages::table).values(applied).execute(conn).map(drop)
+pub fn insert_all(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    backend::insert_applied_messages(conn, rows)
 }
 
 /// Forgets ids recorded before `cutoff`; returns how many.

@@ -1,9 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
 use crate::db::models::AuditEntry;
 use crate::db::schema::audit_entries;
+use crate::db::{DbConnection, backend};
 
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -14,22 +14,17 @@ pub struct AuditFilter {
     pub until: Option<NaiveDateTime>,
 }
 
-/// The last entry's `(seq, hash)`: where the next entry hooks onto the chain.
-pub fn head(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Option<(i64, String)>> {
-    audit_entries::table
-        .filter(audit_entries::tenant_id.eq(tenant_id))
-        .order(audit_entries::seq.desc())
-        .select((audit_entries::seq, audit_entries::hash))
-        .first(conn)
-        .optional()
+/// Each tenant's last entry as `(tenant_id, seq, hash)`: where its next entry hooks onto the
+/// chain. Tenants without entries are left out.
+pub fn heads(conn: &mut DbConnection, tenant_ids: &[&str]) -> QueryResult<Vec<(String, i64, String)>> {
+    backend::audit_heads(conn, tenant_ids)
 }
 
 pub fn insert(conn: &mut DbConnection, entries: &[AuditEntry]) -> QueryResult<()> {
-    // Row by row: multi-row VALUES does not compile through the MultiConnection backend.
-    for entry in entries {
-        diesel::insert_into(audit_entries::table).values(entry).execute(conn)?;
+    if entries.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    backend::insert_audit_entries(conn, entries)
 }
 
 /// Newest first, keyset-paginated on `seq`.

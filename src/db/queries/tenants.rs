@@ -32,6 +32,16 @@ pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<Tenant> 
         .get_result(conn)
 }
 
+/// [`lock_for_write`] for several tenants in one statement (a group commit's). PostgreSQL
+/// walks the primary key in order for `= ANY`, so two instances lock shared tenants in the
+/// same order; a deadlock all the same is reported and the group retried event by event.
+pub fn lock_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Tenant>> {
+    diesel::update(tenants::table.filter(tenants::id.eq_any(ids)))
+        .set(tenants::write_seq.eq(tenants::write_seq + 1))
+        .returning(tenants::all_columns)
+        .get_results(conn)
+}
+
 /// Hands out the next ticket number; call under [`lock_for_write`].
 pub fn take_ticket_number(conn: &mut DbConnection, tenant: &Tenant) -> QueryResult<i64> {
     diesel::update(tenants::table.find(&tenant.id))

@@ -27,6 +27,15 @@ pub fn list(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<Webhook
 }
 
 /// What the outbox hook reads in every transaction that records a webhook event.
+/// Which of these tenants have at least one enabled subscription.
+pub fn tenants_subscribed(conn: &mut DbConnection, tenant_ids: &[&str]) -> QueryResult<Vec<String>> {
+    subs::table
+        .filter(subs::tenant_id.eq_any(tenant_ids).and(subs::enabled.eq(1)))
+        .select(subs::tenant_id)
+        .distinct()
+        .load(conn)
+}
+
 pub fn enabled_targets(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<(String, String)>> {
     subs::table
         .filter(subs::tenant_id.eq(tenant_id).and(subs::enabled.eq(1)))

@@ -1,0 +1,64 @@
+//! Loads what a batch's events need from the database, plans them, and writes the plan: the
+//! same few statements for one event or a thousand.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+
+use super::plan::{self, Event, Known, Plan};
+use crate::commands::CommandError;
+use crate::db::DbConnection;
+use crate::db::queries::{alerts, amqp_messages};
+
+/// Applies the events (their tenants' write locks held by the caller) and returns the plan,
+/// whose audit records the caller appends to the tenants' chains.
+pub fn apply<'r>(
+    conn: &mut DbConnection,
+    events: &[Event<'r>],
+    received: NaiveDateTime,
+) -> Result<Plan<'r>, CommandError> {
+    let known = load(conn, events)?;
+    let plan = plan::plan(events, known, received);
+    // Changes first: an alert resolved in this batch frees its key for an alert the batch opens.
+    let written = alerts::store_changes(conn, &plan.changed)?;
+    if written != plan.changed.len() {
+        // Only possible if something bypassed the tenant lock; roll back rather than guess.
+        return Err(CommandError::Conflict("an alert changed concurrently; retry".into()));
+    }
+    alerts::insert_all(conn, &plan.created)?;
+    amqp_messages::insert_all(conn, &plan.applied)?;
+    Ok(plan)
+}
+
+fn load(conn: &mut DbConnection, events: &[Event<'_>]) -> Result<Known, CommandError> {
+    let tenants = distinct(events.iter().map(|e| e.tenant_id));
+    let keys = distinct(events.iter().filter_map(|e| e.event.dedup_key.as_deref()));
+    let message_ids = distinct(events.iter().filter_map(|e| e.message_id));
+
+    let mut known = Known::default();
+    if !keys.is_empty() {
+        let wanted: HashSet<(&str, &str, &str)> = events
+            .iter()
+            .filter_map(|e| Some((e.tenant_id, e.integration_id, e.event.dedup_key.as_deref()?)))
+            .collect();
+        known.open = alerts::open_with_keys(conn, &tenants, &keys)?
+            .into_iter()
+            .filter(|a| wanted.contains(&(a.tenant_id.as_str(), a.integration_id.as_str(), a.dedup_key.as_str())))
+            .collect();
+    }
+    if !message_ids.is_empty() {
+        let wanted: HashSet<(&str, &str)> = events.iter().filter_map(|e| Some((e.tenant_id, e.message_id?))).collect();
+        known.applied = amqp_messages::find_many(conn, &tenants, &message_ids)?
+            .into_iter()
+            .filter(|m| wanted.contains(&(m.tenant_id.as_str(), m.message_id.as_str())))
+            .collect();
+    }
+    Ok(known)
+}
+
+fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut values: Vec<&str> = values.collect();
+    values.sort_unstable();
+    values.dedup();
+    values
+}

@@ -1,0 +1,154 @@
+//! Statements over many rows at once, for the ingest batches.
+//!
+//! Multi-row `VALUES` and array parameters do not compile through the `MultiConnection`
+//! backend, so PostgreSQL gets one statement per batch here while SQLite, which has no round
+//! trips to save, runs the per-row statements.
+
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
+
+use crate::db::DbConnection;
+use crate::db::models::{Alert, AuditEntry};
+use crate::db::queries::amqp_messages::AppliedMessage;
+use crate::db::schema::{alerts, amqp_messages, audit_entries};
+
+/// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 parameters per statement.
+const ROWS_PER_INSERT: usize = 1_000;
+
+pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(alerts::table).values(chunk).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(alerts::table).values(row).execute(lite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(audit_entries::table).values(chunk).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(audit_entries::table).values(row).execute(lite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn insert_applied_messages(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            for chunk in rows.chunks(ROWS_PER_INSERT) {
+                diesel::insert_into(amqp_messages::table).values(chunk).execute(pg)?;
+            }
+        }
+        DbConnection::Sqlite(lite) => {
+            for row in rows {
+                diesel::insert_into(amqp_messages::table).values(row).execute(lite)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes the new state of existing alerts, each only if it is still in the status it was
+/// loaded in; returns how many were written.
+pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -> QueryResult<usize> {
+    match conn {
+        DbConnection::Postgresql(pg) => {
+            let column = |f: fn(&Alert) -> String| rows.iter().map(|(a, _)| f(a)).collect::<Vec<_>>();
+            diesel::sql_query(
+                "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
+                     resource = v.resource, details = v.details, event_count = v.event_count,
+                     last_seen_at = v.last_seen_at, acknowledged_at = v.acknowledged_at,
+                     resolved_at = v.resolved_at
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                             $7::text[], $8::bigint[], $9::timestamp[], $10::timestamp[], $11::timestamp[])
+                   AS v(id, loaded_status, status, severity, summary, resource, details, event_count,
+                        last_seen_at, acknowledged_at, resolved_at)
+                 WHERE a.id = v.id AND a.status = v.loaded_status",
+            )
+            .bind::<Array<Text>, _>(column(|a| a.id.clone()))
+            .bind::<Array<Text>, _>(rows.iter().map(|(_, loaded)| loaded.clone()).collect::<Vec<_>>())
+            .bind::<Array<Text>, _>(column(|a| a.status.clone()))
+            .bind::<Array<Text>, _>(column(|a| a.severity.clone()))
+            .bind::<Array<Text>, _>(column(|a| a.summary.clone()))
+            .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|(a, _)| a.resource.clone()).collect::<Vec<_>>())
+            .bind::<Array<Text>, _>(column(|a| a.details.clone()))
+            .bind::<Array<BigInt>, _>(rows.iter().map(|(a, _)| a.event_count).collect::<Vec<_>>())
+            .bind::<Array<Timestamp>, _>(rows.iter().map(|(a, _)| a.last_seen_at).collect::<Vec<_>>())
+            .bind::<Array<Nullable<Timestamp>>, _>(rows.iter().map(|(a, _)| a.acknowledged_at).collect::<Vec<_>>())
+            .bind::<Array<Nullable<Timestamp>>, _>(rows.iter().map(|(a, _)| a.resolved_at).collect::<Vec<_>>())
+            .execute(pg)
+        }
+        DbConnection::Sqlite(lite) => {
+            let mut written = 0;
+            for (alert, loaded) in rows {
+                written +=
+                    diesel::update(alerts::table.filter(alerts::id.eq(&alert.id).and(alerts::status.eq(loaded))))
+                        .set((
+                            alerts::status.eq(&alert.status),
+                            alerts::severity.eq(&alert.severity),
+                            alerts::summary.eq(&alert.summary),
+                            alerts::resource.eq(&alert.resource),
+                            alerts::details.eq(&alert.details),
+                            alerts::event_count.eq(alert.event_count),
+                            alerts::last_seen_at.eq(alert.last_seen_at),
+                            alerts::acknowledged_at.eq(alert.acknowledged_at),
+                            alerts::resolved_at.eq(alert.resolved_at),
+                        ))
+                        .execute(lite)?;
+            }
+            Ok(written)
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Head {
+    #[diesel(sql_type = Text)]
+    tenant_id: String,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Text)]
+    hash: String,
+}
+
+/// The last audit entry's `(seq, hash)` of each tenant that has one.
+pub(crate) fn audit_heads(conn: &mut DbConnection, tenant_ids: &[&str]) -> QueryResult<Vec<(String, i64, String)>> {
+    let heads: Vec<Head> = match conn {
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "SELECT t.id AS tenant_id, h.seq, h.hash FROM unnest($1::text[]) AS t(id)
+             CROSS JOIN LATERAL (SELECT seq, hash FROM audit_entries e WHERE e.tenant_id = t.id
+                                 ORDER BY seq DESC LIMIT 1) AS h",
+        )
+        .bind::<Array<Text>, _>(tenant_ids)
+        .load(pg)?,
+        DbConnection::Sqlite(lite) => {
+            let mut heads = Vec::with_capacity(tenant_ids.len());
+            for tenant_id in tenant_ids {
+                let head: Option<(i64, String)> = audit_entries::table
+                    .filter(audit_entries::tenant_id.eq(tenant_id))
+                    .order(audit_entries::seq.desc())
+                    .select((audit_entries::seq, audit_entries::hash))
+                    .first(lite)
+                    .optional()?;
+                heads.extend(head.map(|(seq, hash)| Head { tenant_id: (*tenant_id).to_owned(), seq, hash }));
+            }
+            heads
+        }
+    };
+    Ok(heads.into_iter().map(|h| (h.tenant_id, h.seq, h.hash)).collect())
+}
