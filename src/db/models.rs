@@ -52,7 +52,7 @@ pub struct Integration {
     pub revoked_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = alerts)]
 pub struct Alert {
     pub id: String,

@@ -1,8 +1,6 @@
 //! Loads what a batch's events need from the database, plans them, and writes the plan: the
 //! same few statements for one event or a thousand.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDateTime;
 
 use super::plan::{self, Event, Known, Plan};
@@ -31,33 +29,14 @@ pub fn apply<'r>(
 }
 
 fn load(conn: &mut DbConnection, events: &[Event<'_>]) -> Result<Known, CommandError> {
-    let tenants = distinct(events.iter().map(|e| e.tenant_id));
-    let keys = distinct(events.iter().filter_map(|e| e.event.dedup_key.as_deref()));
-    let message_ids = distinct(events.iter().filter_map(|e| e.message_id));
-
-    let mut known = Known::default();
-    if !keys.is_empty() {
-        let wanted: HashSet<(&str, &str, &str)> = events
-            .iter()
-            .filter_map(|e| Some((e.tenant_id, e.integration_id, e.event.dedup_key.as_deref()?)))
-            .collect();
-        known.open = alerts::open_with_keys(conn, &tenants, &keys)?
-            .into_iter()
-            .filter(|a| wanted.contains(&(a.tenant_id.as_str(), a.integration_id.as_str(), a.dedup_key.as_str())))
-            .collect();
-    }
-    if !message_ids.is_empty() {
-        let wanted: HashSet<(&str, &str)> = events.iter().filter_map(|e| Some((e.tenant_id, e.message_id?))).collect();
-        known.applied = amqp_messages::find_many(conn, &tenants, &message_ids)?
-            .into_iter()
-            .filter(|m| wanted.contains(&(m.tenant_id.as_str(), m.message_id.as_str())))
-            .collect();
-    }
-    Ok(known)
+    let keys: Vec<(&str, &str, &str)> =
+        distinct(events.iter().filter_map(|e| Some((e.tenant_id, e.integration_id, e.event.dedup_key.as_deref()?))));
+    let message_ids: Vec<(&str, &str)> = distinct(events.iter().filter_map(|e| Some((e.tenant_id, e.message_id?))));
+    Ok(Known { open: alerts::open_with_keys(conn, &keys)?, applied: amqp_messages::find_many(conn, &message_ids)? })
 }
 
-fn distinct<'a>(values: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
-    let mut values: Vec<&str> = values.collect();
+fn distinct<T: Ord>(values: impl Iterator<Item = T>) -> Vec<T> {
+    let mut values: Vec<T> = values.collect();
     values.sort_unstable();
     values.dedup();
     values

@@ -15,6 +15,64 @@ use crate::db::schema::{alerts, amqp_messages, audit_entries};
 /// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 parameters per statement.
 const ROWS_PER_INSERT: usize = 1_000;
 
+/// The open alerts with these `(tenant, integration, dedup key)`s. On PostgreSQL one join
+/// against the arrays probes the partial unique index once per key; `= ANY` on the separate
+/// columns would scan every open alert of the tenants instead.
+pub(crate) fn open_alerts(conn: &mut DbConnection, keys: &[(&str, &str, &str)]) -> QueryResult<Vec<Alert>> {
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, integration_id, dedup_key)
+             JOIN alerts a ON a.tenant_id = k.tenant_id AND a.integration_id = k.integration_id
+                          AND a.dedup_key = k.dedup_key AND a.status <> 'resolved'",
+        )
+        .bind::<Array<Text>, _>(keys.iter().map(|k| k.0).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|k| k.1).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|k| k.2).collect::<Vec<_>>())
+        .load(pg),
+        DbConnection::Sqlite(lite) => {
+            let mut open = Vec::new();
+            for (tenant_id, integration_id, dedup_key) in keys {
+                let found: Option<Alert> = alerts::table
+                    .filter(alerts::tenant_id.eq(tenant_id))
+                    .filter(alerts::integration_id.eq(integration_id))
+                    .filter(alerts::dedup_key.eq(dedup_key))
+                    .filter(alerts::status.ne("resolved"))
+                    .select(Alert::as_select())
+                    .first(lite)
+                    .optional()?;
+                open.extend(found);
+            }
+            Ok(open)
+        }
+    }
+}
+
+/// The applied-message records with these `(tenant, message id)`s, one primary-key probe each.
+pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -> QueryResult<Vec<AppliedMessage>> {
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "SELECT m.tenant_id, m.message_id, m.alert_id, m.result, m.received_at
+             FROM unnest($1::text[], $2::text[]) AS k(tenant_id, message_id)
+             JOIN amqp_messages m ON m.tenant_id = k.tenant_id AND m.message_id = k.message_id",
+        )
+        .bind::<Array<Text>, _>(keys.iter().map(|k| k.0).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(keys.iter().map(|k| k.1).collect::<Vec<_>>())
+        .load(pg),
+        DbConnection::Sqlite(lite) => {
+            let mut applied = Vec::new();
+            for (tenant_id, message_id) in keys {
+                let found: Option<AppliedMessage> = amqp_messages::table
+                    .find((tenant_id, message_id))
+                    .select(AppliedMessage::as_select())
+                    .first(lite)
+                    .optional()?;
+                applied.extend(found);
+            }
+            Ok(applied)
+        }
+    }
+}
+
 pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
     match conn {
         DbConnection::Postgresql(pg) => {

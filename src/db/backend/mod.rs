@@ -2,7 +2,10 @@
 
 mod bulk;
 
-pub(crate) use bulk::{audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, update_alerts};
+pub(crate) use bulk::{
+    applied_messages, audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, open_alerts,
+    update_alerts,
+};
 
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;

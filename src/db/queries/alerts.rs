@@ -39,15 +39,13 @@ pub fn with_source(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryR
         .optional()
 }
 
-/// The open alerts of these tenants whose dedup key is among `keys`: a superset of what a batch
-/// of events can update (the caller matches integration and key), found in one query.
-pub fn open_with_keys(conn: &mut DbConnection, tenant_ids: &[&str], keys: &[&str]) -> QueryResult<Vec<Alert>> {
-    alerts::table
-        .filter(alerts::tenant_id.eq_any(tenant_ids))
-        .filter(alerts::dedup_key.eq_any(keys))
-        .filter(alerts::status.ne("resolved"))
-        .select(Alert::as_select())
-        .load(conn)
+/// The open alerts with these `(tenant, integration, dedup key)`s: the ones a batch of events
+/// may update.
+pub fn open_with_keys(conn: &mut DbConnection, keys: &[(&str, &str, &str)]) -> QueryResult<Vec<Alert>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    backend::open_alerts(conn, keys)
 }
 
 /// Inserts many alerts with as few statements as the backend allows.

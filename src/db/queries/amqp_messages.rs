@@ -7,7 +7,7 @@ use crate::db::schema::amqp_messages;
 use crate::db::{DbConnection, backend};
 
 /// What an applied message did: the alert it touched and the result it reported.
-#[derive(Debug, Clone, Queryable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = amqp_messages)]
 pub struct AppliedMessage {
     pub tenant_id: String,
@@ -17,24 +17,13 @@ pub struct AppliedMessage {
     pub received_at: NaiveDateTime,
 }
 
-/// The records of these tenants with one of these message ids: a superset of a batch's
-/// redeliveries (the caller matches the pairs), found in one query.
-pub fn find_many(
-    conn: &mut DbConnection,
-    tenant_ids: &[&str],
-    message_ids: &[&str],
-) -> QueryResult<Vec<AppliedMessage>> {
-    amqp_messages::table
-        .filter(amqp_messages::tenant_id.eq_any(tenant_ids))
-        .filter(amqp_messages::message_id.eq_any(message_ids))
-        .select((
-            amqp_messages::tenant_id,
-            amqp_messages::message_id,
-            amqp_messages::alert_id,
-            amqp_messages::result,
-            amqp_messages::received_at,
-        ))
-        .load(conn)
+/// The records of these `(tenant, message id)`s: which of a batch's messages were applied
+/// before.
+pub fn find_many(conn: &mut DbConnection, keys: &[(&str, &str)]) -> QueryResult<Vec<AppliedMessage>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    backend::applied_messages(conn, keys)
 }
 
 pub fn insert_all(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
