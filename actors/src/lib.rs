@@ -25,7 +25,7 @@ pub mod tenant_actor;
 
 pub use config::RuntimeConfig;
 pub use error::DispatchError;
-pub use handler::TenantHandler;
+pub use handler::{TenantHandler, UnitOfWork, on_blocking_pool};
 pub use registry::TenantRegistry;
 pub use supervisor::{Supervisor, SupervisorConfig, SupervisorHandle};
 pub use tenant_actor::TenantActor;

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 use actix::prelude::*;
 use tokio::sync::oneshot;
-use tokio::task::JoinError;
 
 use crate::config::RuntimeConfig;
 use crate::error::DispatchError;
@@ -101,7 +100,7 @@ impl<H: TenantHandler> TenantActor<H> {
         let handler = Arc::clone(&self.handler);
         let tenant = self.tenant.clone();
         self.in_flight = true;
-        let work = tokio::task::spawn_blocking(move || handler.apply(&tenant, commands));
+        let work = handler.submit(tenant, commands);
         ctx.spawn(work.into_actor(self).map(move |result, act, ctx| {
             act.in_flight = false;
             act.last_activity = Instant::now();
@@ -110,7 +109,7 @@ impl<H: TenantHandler> TenantActor<H> {
         }));
     }
 
-    fn finish(&self, replies: Vec<ReplyTx<H>>, result: Result<Vec<H::Reply>, JoinError>) {
+    fn finish(&self, replies: Vec<ReplyTx<H>>, result: Result<Vec<H::Reply>, String>) {
         match result {
             Ok(outputs) if outputs.len() == replies.len() => {
                 for (tx, output) in replies.into_iter().zip(outputs) {

@@ -11,10 +11,12 @@
 //! so a group of 64 events costs about as many statements as one. A tenant's actor has at
 //! most one unit in flight, so its order is preserved.
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::future::Future;
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Mutex};
 
 use diesel::Connection;
+use tokio::sync::oneshot;
 
 use super::writer::apply_each_alone;
 use super::{CommandError, Reply, Request, ingest};
@@ -23,7 +25,7 @@ use crate::db::Database;
 struct Unit {
     tenant_id: String,
     requests: Vec<Request>,
-    reply: SyncSender<Vec<Reply>>,
+    reply: oneshot::Sender<Vec<Reply>>,
 }
 
 pub struct GroupCommit {
@@ -44,15 +46,15 @@ impl GroupCommit {
         Ok(Self { queue })
     }
 
-    /// Blocks until the unit is committed (or refused); one reply per request, in order.
-    pub fn commit(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
+    /// Queues a tenant's unit; the future resolves once it is committed (or refused), with one
+    /// reply per request, in order. Nothing blocks while it waits: the committer thread answers
+    /// the waiting actor directly.
+    pub fn submit(&self, tenant_id: &str, requests: Vec<Request>) -> impl Future<Output = Vec<Reply>> + Send + 'static {
         let count = requests.len();
-        let (reply, answer) = mpsc::sync_channel(1);
-        let unit = Unit { tenant_id: tenant_id.to_owned(), requests, reply };
-        if self.queue.send(unit).is_err() {
-            return unavailable(count);
-        }
-        answer.recv().unwrap_or_else(|_| unavailable(count))
+        let (reply, answer) = oneshot::channel();
+        // If the workers are gone the unit is dropped with its reply channel, which answers.
+        let _ = self.queue.send(Unit { tenant_id: tenant_id.to_owned(), requests, reply });
+        async move { answer.await.unwrap_or_else(|_| unavailable(count)) }
     }
 }
 

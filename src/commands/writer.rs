@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use diesel::Connection;
-use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry};
+use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry, UnitOfWork, on_blocking_pool};
 
 use super::group_commit::GroupCommit;
 use super::{Command, CommandError, Outcome, Reply, Request, Tx, ingest, tickets, transaction, triage};
@@ -81,13 +81,25 @@ impl TenantHandler for TenantWriter {
 
     fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
         let ingest = requests.first().is_some_and(|r| self.batchable(r));
+        match (ingest, requests.len()) {
+            (true, n) if n > 1 => self.apply_batch(tenant, requests),
+            _ => apply_each_alone(&self.db, tenant, requests),
+        }
+    }
+
+    /// Ingest units go to the group commit, whose threads answer the actor directly; the rest
+    /// run on the blocking pool.
+    fn submit(self: Arc<Self>, tenant: String, requests: Vec<Request>) -> UnitOfWork<Reply> {
+        let ingest = requests.first().is_some_and(|r| self.batchable(r));
         if ingest {
             metrics::histogram!("oneprotect_ingest_batch_size").record(requests.len() as f64);
         }
-        match (&self.group, ingest, requests.len()) {
-            (Some(group), true, _) => group.commit(tenant, requests),
-            (None, true, n) if n > 1 => self.apply_batch(tenant, requests),
-            _ => apply_each_alone(&self.db, tenant, requests),
+        match &self.group {
+            Some(group) if ingest => {
+                let committed = group.submit(&tenant, requests);
+                Box::pin(async move { Ok(committed.await) })
+            }
+            _ => on_blocking_pool(self, tenant, requests),
         }
     }
 }
