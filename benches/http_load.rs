@@ -78,6 +78,7 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     let tenant_count: usize = env_or("LOAD_TENANTS", 100);
     let list_alerts: usize = env_or("LOAD_LIST_ALERTS", 1_000_000);
 
+    let run_started = std::time::SystemTime::now();
     let app = Application::build(settings).await.expect("app");
     let base = format!("http://127.0.0.1:{}", app.port());
     let db = app.state().db.clone();
@@ -121,7 +122,7 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
         return;
     }
 
-    // Triage: acknowledge then resolve distinct alerts in every tenant.
+    // Triage: acknowledge distinct alerts, the tenants taking turns.
     let alerts = Arc::new(open_alerts(&db, &tenants).await);
     let next = Arc::new(AtomicUsize::new(0));
     let commands = alerts.len().min(20_000);
@@ -148,20 +149,33 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
         }
     })
     .await;
-    report("triage: acknowledge", commands, started.elapsed(), latencies);
+    report(
+        &format!("triage: acknowledge ({clients} clients, tenants in turn)"),
+        commands,
+        started.elapsed(),
+        latencies,
+    );
 
-    // Alert list pages with a large tenant.
+    // Alert list pages with a large tenant, its alerts spread over the run's time span so that
+    // they interleave with the other tenants' (as in real data), at a moderate and a high
+    // concurrency: the first shows the latency floor, the second the queueing on 2 cores.
     let big = tenants[0].id.clone();
     let fill_db = db.clone();
     let filled = Instant::now();
-    tokio::task::spawn_blocking(move || fill(&fill_db, &big, list_alerts)).await.expect("fill");
+    tokio::task::spawn_blocking(move || fill(&fill_db, &big, list_alerts, run_started)).await.expect("fill");
     println!("filled {list_alerts} alerts in {:.1}s", filled.elapsed().as_secs_f64());
+    for list_clients in [8, clients] {
+        list_pages(&client, &base, &tenants[0].token, list_clients, list_alerts).await;
+    }
+}
+
+/// `GET /alerts?limit=50` in turns plain, `status=triggered` and `severity=low`.
+async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: usize, list_alerts: usize) {
     let requests = 5_000;
     let next = Arc::new(AtomicUsize::new(0));
-    let token = tenants[0].token.clone();
     let started = Instant::now();
     let latencies = drive(clients, {
-        let (client, base, next, token) = (client.clone(), base.clone(), next.clone(), token.clone());
+        let (client, base, next, token) = (client.clone(), base.to_owned(), next.clone(), token.to_owned());
         move || {
             let (client, base, next, token) = (client.clone(), base.clone(), next.clone(), token.clone());
             async move {
@@ -188,7 +202,7 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     })
     .await;
     report(
-        &format!("alert list page (limit 50, {list_alerts} alerts in the tenant)"),
+        &format!("alert list page (limit 50, {list_alerts} alerts in the tenant, {clients} clients)"),
         requests,
         started.elapsed(),
         latencies,
@@ -259,11 +273,17 @@ async fn open_alerts(db: &Database, tenants: &Arc<Vec<Tenant>>) -> Vec<(String, 
     db.run(move |conn| {
         use oneprotect::db::queries::alerts::{AlertFilter, list};
         let filter = AlertFilter { status: Some("triggered".into()), ..Default::default() };
-        let mut out = Vec::new();
+        let mut per_tenant = Vec::new();
         for tenant in tenants.iter() {
-            for (alert, _) in list(conn, &tenant.id, &filter, None, 200).map_err(oneprotect::db::DbError::from)? {
-                out.push((alert.id, tenant.token.clone()));
-            }
+            let alerts = list(conn, &tenant.id, &filter, None, 200).map_err(oneprotect::db::DbError::from)?;
+            per_tenant.push(alerts.into_iter().map(|(alert, _)| (alert.id, tenant.token.clone())).collect::<Vec<_>>());
+        }
+        // Round-robin over the tenants, as many operators of many tenants would: in tenant order
+        // all 64 clients would queue on one tenant's actor, whose commands run one at a time.
+        let longest = per_tenant.iter().map(Vec::len).max().unwrap_or(0);
+        let mut out = Vec::new();
+        for i in 0..longest {
+            out.extend(per_tenant.iter().filter_map(|alerts| alerts.get(i).cloned()));
         }
         Ok::<_, oneprotect::db::DbError>(out)
     })
@@ -271,19 +291,27 @@ async fn open_alerts(db: &Database, tenants: &Arc<Vec<Tenant>>) -> Vec<(String, 
     .expect("alerts")
 }
 
-/// Bulk-loads resolved alerts straight into the tenant (benchmark setup, PostgreSQL only).
-fn fill(db: &Database, tenant: &str, count: usize) {
+/// Bulk-loads alerts straight into the tenant (benchmark setup, PostgreSQL only), mostly
+/// resolved. Their UUIDv7 ids carry times spread evenly from `since` until now, so they
+/// interleave with the alerts the run ingested into every tenant.
+fn fill(db: &Database, tenant: &str, count: usize, since: std::time::SystemTime) {
     let mut conn = db.get().expect("conn");
     let integration: String = {
         use diesel::prelude::*;
         use oneprotect::db::schema::integrations::dsl::*;
         integrations.filter(tenant_id.eq(tenant)).select(id).first(&mut *conn).expect("integration")
     };
+    let millis = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
+    let (start, span) = (millis(since), (millis(std::time::SystemTime::now()) - millis(since)).max(1));
     let sql = format!(
         "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, details, event_count, first_seen_at, last_seen_at) \
-         SELECT '00000000-0000-7000-8000-' || lpad(to_hex(g), 12, '0'), '{tenant}', '{integration}', 'bulk-' || g, \
+         SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || lpad(to_hex(g % 4096), 3, '0') || '-8' \
+                || lpad(to_hex((g / 4096) % 4096), 3, '0') || '-' || lpad(to_hex(g), 12, '0'), \
+                '{tenant}', '{integration}', 'bulk-' || g, \
                 CASE WHEN g % 10 = 0 THEN 'triggered' ELSE 'resolved' END, CASE WHEN g % 5 = 0 THEN 'low' ELSE 'high' END, \
-                'bulk alert ' || g, '{{}}', 1, now(), now() FROM generate_series(1, {count}) g"
+                'bulk alert ' || g, '{{}}', 1, to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0) \
+         FROM (SELECT g, ms, lpad(to_hex(ms), 12, '0') AS h \
+               FROM (SELECT g, {start} + g * {span} / {count} AS ms FROM generate_series(1::bigint, {count}) g) t) s"
     );
     diesel::sql_query(sql).execute(&mut *conn).expect("bulk insert");
     diesel::sql_query("ANALYZE alerts").execute(&mut *conn).expect("analyze");

@@ -44,6 +44,14 @@ impl Default for PortalSettings {
 pub struct ServerSettings {
     pub listen: String,
     pub max_body_bytes: usize,
+    /// Seconds an API token lookup is cached; a token revoked by another process (the CLI,
+    /// another instance) is refused after at most this. 0 turns the cache off.
+    #[serde(default = "default_token_cache_secs")]
+    pub token_cache_secs: u64,
+}
+
+fn default_token_cache_secs() -> u64 {
+    5
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::ingest::{Ingest, IngestContext, IntegrationKeys};
 use crate::telemetry;
+use crate::web::token_cache::ApiTokens;
 use crate::web::{self as routes, AppState};
 use crate::webhooks::Dispatcher;
 
@@ -84,6 +85,7 @@ impl Application {
             url,
             up: Arc::new(AtomicBool::new(false)),
         });
+        let api_tokens = Arc::new(ApiTokens::new(db.clone(), Duration::from_secs(settings.server.token_cache_secs)));
         let state = AppState {
             db,
             tenants: runtime,
@@ -91,6 +93,7 @@ impl Application {
             broker_up: consumer.as_ref().map(|c| Arc::clone(&c.up)),
             max_body_bytes: settings.server.max_body_bytes,
             integration_keys,
+            api_tokens,
         };
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;

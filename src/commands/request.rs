@@ -120,6 +120,8 @@ pub enum Outcome {
     /// `changed` is false when the request asked for a state already in effect.
     Alert {
         alert: Alert,
+        /// The name of the integration that raised it, as views show it.
+        integration: String,
         changed: bool,
     },
     Ticket {

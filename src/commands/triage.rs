@@ -2,7 +2,7 @@ use serde_json::json;
 
 use super::{CommandContext, CommandError, Outcome, Tx};
 use crate::db::models::Alert;
-use crate::db::queries::alerts;
+use crate::db::queries::alerts::{self, AlertWithSource};
 use crate::domain::alert::{self, AlertStatus, Transition};
 use crate::domain::now;
 
@@ -24,15 +24,15 @@ pub fn assign(
     if ctx.actor.id() != Some(assignee_id) {
         return Err(CommandError::Forbidden("operators may assign alerts only to themselves".into()));
     }
-    let current = load(tx, alert_id)?;
+    let (current, integration) = load(tx, alert_id)?;
     match alert::assign(status_of(&current)?, current.assignee_id.as_deref(), assignee_id) {
-        Transition::NoOp => Ok(Outcome::Alert { alert: current, changed: false }),
+        Transition::NoOp => Ok(Outcome::Alert { alert: current, integration, changed: false }),
         Transition::Conflict(reason) => Err(CommandError::Conflict(reason.into())),
         Transition::Apply => {
-            alerts::set_assignee(tx.conn, alert_id, assignee_id)?;
+            let updated = alerts::set_assignee(tx.conn, alert_id, assignee_id)?;
             let changes = json!({"assignee_id": {"old": current.assignee_id, "new": assignee_id}});
             tx.audit.record(ctx, "alert.assigned", "alert", alert_id, changes);
-            Ok(Outcome::Alert { alert: load(tx, alert_id)?, changed: true })
+            Ok(Outcome::Alert { alert: updated, integration, changed: true })
         }
     }
 }
@@ -46,24 +46,28 @@ fn change_status(
     action: &str,
 ) -> Result<Outcome, CommandError> {
     require_operator(ctx)?;
-    let current = load(tx, alert_id)?;
+    let (current, integration) = load(tx, alert_id)?;
     match rule(status_of(&current)?) {
-        Transition::NoOp => Ok(Outcome::Alert { alert: current, changed: false }),
+        Transition::NoOp => Ok(Outcome::Alert { alert: current, integration, changed: false }),
         Transition::Conflict(reason) => Err(CommandError::Conflict(reason.into())),
         Transition::Apply => {
-            if !alerts::transition(tx.conn, alert_id, &current.status, target.as_str(), now())? {
+            // The update returns the row it wrote: no re-read.
+            let Some(updated) =
+                alerts::transition_returning(tx.conn, alert_id, &current.status, target.as_str(), now())?
+            else {
                 // Only possible if something bypassed the tenant lock; refuse rather than guess.
                 return Err(CommandError::Conflict("the alert changed concurrently; retry".into()));
-            }
+            };
             let changes = json!({"status": {"old": current.status, "new": target.as_str()}});
             tx.audit.record(ctx, action, "alert", alert_id, changes);
-            Ok(Outcome::Alert { alert: load(tx, alert_id)?, changed: true })
+            Ok(Outcome::Alert { alert: updated, integration, changed: true })
         }
     }
 }
 
-fn load(tx: &mut Tx<'_>, alert_id: &str) -> Result<Alert, CommandError> {
-    alerts::by_id(tx.conn, &tx.tenant.id, alert_id)?.ok_or(CommandError::NotFound("alert"))
+/// The alert with its integration's name, which the caller's view shows.
+fn load(tx: &mut Tx<'_>, alert_id: &str) -> Result<AlertWithSource, CommandError> {
+    alerts::with_source(tx.conn, &tx.tenant.id, alert_id)?.ok_or(CommandError::NotFound("alert"))
 }
 
 fn status_of(alert: &Alert) -> Result<AlertStatus, CommandError> {

@@ -7,10 +7,9 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 
 use super::error::ApiError;
 use super::state::AppState;
+use super::token_cache::TokenOwner;
 use crate::commands::CommandContext;
-use crate::credentials::hash_secret;
 use crate::db::models::{Tenant, User};
-use crate::db::queries::credentials;
 use crate::domain::actor::{Actor, Channel, Role};
 
 #[derive(Debug, Clone)]
@@ -71,11 +70,9 @@ impl FromRequest for Caller {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let token =
                 token.ok_or_else(|| ApiError::Unauthenticated("send `Authorization: Bearer <token>`".into()))?;
-            let hash = hash_secret(&token);
-            let found =
-                state.db.run(move |conn| credentials::active_token(conn, &hash).map_err(ApiError::from_query)).await?;
-            let (_, user, tenant) =
-                found.ok_or_else(|| ApiError::Unauthenticated("the token is unknown or revoked".into()))?;
+            let owner = state.api_tokens.resolve(&token).await?;
+            let TokenOwner { user, tenant, .. } =
+                owner.ok_or_else(|| ApiError::Unauthenticated("the token is unknown or revoked".into()))?;
             let role = Role::parse(&user.role)
                 .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", user.role)))?;
             Ok(Caller { user, role, tenant, request_id })

@@ -11,6 +11,7 @@ mod ops;
 pub mod pagination;
 pub mod portal;
 mod state;
+pub mod token_cache;
 
 pub use state::AppState;
 

@@ -3,6 +3,7 @@ use std::sync::atomic::AtomicBool;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use super::token_cache::ApiTokens;
 use crate::commands::TenantRuntime;
 use crate::db::Database;
 use crate::ingest::IntegrationKeys;
@@ -20,4 +21,7 @@ pub struct AppState {
     /// Integration keys resolved to their tenant, briefly cached (revocation takes effect
     /// within `amqp.key_cache_secs`).
     pub integration_keys: Arc<IntegrationKeys>,
+    /// API tokens resolved to their user, briefly cached (revocation through this instance
+    /// takes effect at once, elsewhere within `server.token_cache_secs`).
+    pub api_tokens: Arc<ApiTokens>,
 }

@@ -10,4 +10,5 @@ mod concurrency;
 mod dedup;
 mod operations;
 mod tickets;
+mod tokens;
 mod walkthrough;

@@ -78,8 +78,37 @@ pub fn transition(conn: &mut DbConnection, id: &str, from: &str, to: &str, at: N
     Ok(updated == 1)
 }
 
-pub fn set_assignee(conn: &mut DbConnection, id: &str, assignee_id: &str) -> QueryResult<usize> {
-    diesel::update(alerts::table.find(id)).set(alerts::assignee_id.eq(Some(assignee_id))).execute(conn)
+/// Like [`transition`], returning the updated alert (`None`: it was no longer in `from`).
+/// `all_columns` rather than `as_returning()`: the latter does not compile through
+/// `MultiConnection`; the columns are in `Alert`'s field order.
+pub fn transition_returning(
+    conn: &mut DbConnection,
+    id: &str,
+    from: &str,
+    to: &str,
+    at: NaiveDateTime,
+) -> QueryResult<Option<Alert>> {
+    let target = alerts::table.filter(alerts::id.eq(id).and(alerts::status.eq(from)));
+    match to {
+        "acknowledged" => diesel::update(target)
+            .set((alerts::status.eq(to), alerts::acknowledged_at.eq(Some(at))))
+            .returning(alerts::all_columns)
+            .get_result(conn)
+            .optional(),
+        _ => diesel::update(target)
+            .set((alerts::status.eq(to), alerts::resolved_at.eq(Some(at))))
+            .returning(alerts::all_columns)
+            .get_result(conn)
+            .optional(),
+    }
+}
+
+/// Returns the updated alert.
+pub fn set_assignee(conn: &mut DbConnection, id: &str, assignee_id: &str) -> QueryResult<Alert> {
+    diesel::update(alerts::table.find(id))
+        .set(alerts::assignee_id.eq(Some(assignee_id)))
+        .returning(alerts::all_columns)
+        .get_result(conn)
 }
 
 /// Links a ticket to an alert that has none yet; returns false if it already had one.

@@ -180,7 +180,8 @@ async fn assign(
 
 async fn triage(state: &AppState, caller: &Caller, command: Command) -> Result<HttpResponse, ApiError> {
     match send(state, caller, command).await? {
-        Outcome::Alert { alert, .. } => Ok(HttpResponse::Ok().json(load(state, caller, alert.id).await?)),
+        // The command returns the alert as committed, with its integration's name.
+        Outcome::Alert { alert, integration, .. } => Ok(HttpResponse::Ok().json(AlertView::new(alert, integration))),
         other => Err(unexpected(other)),
     }
 }

@@ -99,7 +99,8 @@ pub async fn revoke_token(
 ) -> Result<HttpResponse, PortalError> {
     super::csrf::check(&user.session, form.csrf.as_deref())?;
     let token_id = parse_id(&path).ok_or_else(|| PortalError::NotFound("token".into()))?;
-    let (ctx, tenant, user_id) = (user.context(), user.tenant.clone(), user.user.id.clone());
+    let (ctx, tenant, user_id, revoked_id) =
+        (user.context(), user.tenant.clone(), user.user.id.clone(), token_id.clone());
     let revoked = state
         .db
         .run(move |conn| {
@@ -112,7 +113,11 @@ pub async fn revoke_token(
         })
         .await?;
     match revoked {
-        Ok(()) => user.flash(true, "Token revoked."),
+        Ok(()) => {
+            // Refused at once by this instance, not only after the token cache's TTL.
+            state.api_tokens.evict(&revoked_id);
+            user.flash(true, "Token revoked.")
+        }
         Err(error) => user.flash(false, refusal(error)?),
     }
     Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/account")).finish())

@@ -1,0 +1,108 @@
+//! API tokens are cached briefly by each instance: revoking one through the instance's portal
+//! takes effect at once; revoking one elsewhere (the CLI, another instance) within the TTL.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use reqwest::cookie::Jar;
+
+use crate::helpers::{TestApp, json, problem, spawn_app, spawn_app_with};
+
+#[actix_web::test]
+async fn a_token_revoked_in_the_portal_is_refused_at_once() {
+    let app = spawn_app().await;
+    // Used once, so this instance has it cached.
+    let me = json(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::OK).await;
+    assert_eq!(me["username"], "alice");
+
+    let portal = Portal::signed_in(&app, "acme", "alice").await;
+    let account = portal.get("/portal/account").await;
+    let marker = "/portal/account/tokens/";
+    let start = account.find(marker).expect("alice's token is listed") + marker.len();
+    let token_id = account[start..].split('/').next().expect("token id").to_owned();
+    let csrf = csrf_of(&account).expect("the page carries a CSRF token");
+    let revoked = portal
+        .client
+        .post(app.url(&format!("/portal/account/tokens/{token_id}/revoke")))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+
+    problem(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::UNAUTHORIZED).await;
+    // Other tokens are untouched.
+    json(app.get(&app.acme.operator2, "/api/v1/me").await, StatusCode::OK).await;
+}
+
+#[actix_web::test]
+async fn a_token_revoked_by_another_process_is_refused_after_the_cache_ttl() {
+    let app = spawn_app_with(|settings| settings.server.token_cache_secs = 1).await;
+    json(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::OK).await;
+
+    revoke_in_database(&app, &app.acme.operator.token).await;
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    problem(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::UNAUTHORIZED).await;
+}
+
+/// What `oneprotect token revoke` does, from another process: straight in the database.
+async fn revoke_in_database(app: &TestApp, token: &str) {
+    let (db, token, tenant_id) = (app.db.clone(), token.to_owned(), app.acme.id.clone());
+    tokio::task::spawn_blocking(move || {
+        use oneprotect::commands::{CommandContext, provisioning};
+        use oneprotect::db::queries::{credentials, tenants};
+        use oneprotect::domain::actor::{Actor, Channel};
+        let mut conn = db.get().expect("conn");
+        let hash = oneprotect::credentials::hash_secret(&token);
+        let (row, _, _) = credentials::active_token(&mut conn, &hash).expect("query").expect("token exists");
+        let tenant = tenants::by_id(&mut conn, &tenant_id).expect("query").expect("tenant");
+        let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+        provisioning::revoke_token(&mut conn, &ctx, &tenant, &row.id).expect("revoke");
+    })
+    .await
+    .expect("revoke task");
+}
+
+/// A browser session in the portal: a cookie jar, no redirects followed.
+struct Portal {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Portal {
+    async fn signed_in(app: &TestApp, tenant: &str, username: &str) -> Self {
+        let client = reqwest::Client::builder()
+            .cookie_provider(Arc::new(Jar::default()))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let portal = Self { client, base: app.address.clone() };
+        let form = portal.get("/portal/login").await;
+        let csrf = csrf_of(&form).expect("the login form carries a CSRF token");
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("tenant", tenant),
+            ("username", username),
+            ("password", "correct horse battery"),
+        ];
+        let signed_in =
+            portal.client.post(format!("{}/portal/login", portal.base)).form(&fields).send().await.expect("login");
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER, "sign-in failed");
+        portal
+    }
+
+    async fn get(&self, path: &str) -> String {
+        let response = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.text().await.expect("body")
+    }
+}
+
+fn csrf_of(html: &str) -> Option<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker)? + marker.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
