@@ -65,23 +65,11 @@ pub fn store_changes(conn: &mut DbConnection, rows: &[(Alert, String)]) -> Query
     backend::update_alerts(conn, rows)
 }
 
-/// Moves an alert from `from` to `to`; returns false when it was no longer in `from`, which
-/// makes a concurrent writer's change win instead of being overwritten.
-pub fn transition(conn: &mut DbConnection, id: &str, from: &str, to: &str, at: NaiveDateTime) -> QueryResult<bool> {
-    let target = alerts::table.filter(alerts::id.eq(id).and(alerts::status.eq(from)));
-    let updated = match to {
-        "acknowledged" => {
-            diesel::update(target).set((alerts::status.eq(to), alerts::acknowledged_at.eq(Some(at)))).execute(conn)?
-        }
-        _ => diesel::update(target).set((alerts::status.eq(to), alerts::resolved_at.eq(Some(at)))).execute(conn)?,
-    };
-    Ok(updated == 1)
-}
-
-/// Like [`transition`], returning the updated alert (`None`: it was no longer in `from`).
+/// Moves an alert from `from` to `to` and returns it; `None` when it was no longer in `from`,
+/// which makes a concurrent writer's change win instead of being overwritten.
 /// `all_columns` rather than `as_returning()`: the latter does not compile through
 /// `MultiConnection`; the columns are in `Alert`'s field order.
-pub fn transition_returning(
+pub fn transition(
     conn: &mut DbConnection,
     id: &str,
     from: &str,
