@@ -3,14 +3,17 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use lapin::options::{BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions};
+use lapin::options::{
+    BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, ConfirmSelectOptions,
+};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties};
 use tokio::sync::{Notify, Semaphore, watch};
 
-use super::ack_window::AckWindow;
+use super::ack_window::{AckWindow, Settled};
 use super::{IngestContext, IngestError, delivery, topology};
 
 /// Consumes until `shutdown` turns true (then returns `Ok` once every in-flight delivery is
@@ -43,7 +46,7 @@ pub async fn run(
 
     // One permit per delivery in flight: acquiring them all means every delivery is settled.
     let in_flight = Arc::new(Semaphore::new(usize::from(prefetch)));
-    let acks = Arc::new(Acks { window: Mutex::new(AckWindow::default()), settled: Notify::new() });
+    let acks = Arc::new(Acks::new());
     let acker = actix_web::rt::spawn(Arc::clone(&acks).acknowledge_until_cancelled(channel.clone()));
     let ended = loop {
         tokio::select! {
@@ -52,13 +55,17 @@ pub async fn run(
             next = consumer.next() => match next {
                 Some(Ok(delivery)) => {
                     let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(()) };
-                    let (ctx, publisher, acks) = (ctx.clone(), publisher.clone(), Arc::clone(&acks));
+                    let (ctx, publisher) = (ctx.clone(), publisher.clone());
+                    let in_flight = InFlight {
+                        acks: Arc::clone(&acks),
+                        channel: channel.clone(),
+                        tag: delivery.delivery_tag,
+                        settled: false,
+                    };
                     // Spawned so that many deliveries wait on the tenant actors at once and
                     // reach them together, to be committed in one batch.
                     actix_web::rt::spawn(async move {
-                        let tag = delivery.delivery_tag;
-                        delivery::handle(ctx, publisher, delivery).await;
-                        acks.settle(tag);
+                        in_flight.settle(delivery::handle(ctx, publisher, delivery).await);
                         drop(permit);
                     });
                 }
@@ -86,34 +93,74 @@ pub async fn run(
     ended
 }
 
-/// Acknowledgements of one channel, sent as multiple-acks as the oldest deliveries settle.
+/// Acknowledgements of one channel, sent as the deliveries settle.
 struct Acks {
     window: Mutex<AckWindow>,
     settled: Notify,
 }
 
+/// How long settled deliveries may wait behind an older one before they are acked singly.
+const ACK_PATIENCE: Duration = Duration::from_millis(50);
+
 impl Acks {
-    fn settle(&self, tag: u64) {
-        self.window.lock().unwrap_or_else(PoisonError::into_inner).settle(tag);
+    fn new() -> Self {
+        Self { window: Mutex::new(AckWindow::new(ACK_PATIENCE)), settled: Notify::new() }
+    }
+
+    fn settle(&self, tag: u64, how: Settled) {
+        self.window.lock().unwrap_or_else(PoisonError::into_inner).settle(tag, how);
         self.settled.notify_one();
     }
 
-    /// Sends one multiple-ack for everything that can be acknowledged now. While it is on its
-    /// way more deliveries settle, so under load each ack covers many.
+    /// Sends what can be acknowledged now. While a multiple-ack is on its way more deliveries
+    /// settle, so under load each one covers many.
     async fn flush(&self, channel: &Channel) {
-        let upto = self.window.lock().unwrap_or_else(PoisonError::into_inner).ackable();
-        if let Some(upto) = upto {
-            let multiple = BasicAckOptions { multiple: true };
-            if let Err(error) = channel.basic_ack(upto, multiple).await {
+        let plan = self.window.lock().unwrap_or_else(PoisonError::into_inner).take(Instant::now());
+        let acks =
+            plan.up_to.map(|tag| (tag, true)).into_iter().chain(plan.singles.into_iter().map(|tag| (tag, false)));
+        for (tag, multiple) in acks {
+            if let Err(error) = channel.basic_ack(tag, BasicAckOptions { multiple }).await {
                 tracing::info!(%error, "could not acknowledge deliveries; the broker will redeliver them");
+                return;
             }
         }
     }
 
     async fn acknowledge_until_cancelled(self: Arc<Self>, channel: Channel) {
         loop {
-            self.settled.notified().await;
+            // The timeout lets deliveries held back behind an old one go out singly.
+            let _ = tokio::time::timeout(ACK_PATIENCE, self.settled.notified()).await;
             self.flush(&channel).await;
         }
+    }
+}
+
+/// A delivery being handled. If its task ends without settling it (a panic), the delivery is
+/// requeued, so the window moves on without ever acknowledging it.
+struct InFlight {
+    acks: Arc<Acks>,
+    channel: Channel,
+    tag: u64,
+    settled: bool,
+}
+
+impl InFlight {
+    fn settle(mut self, how: Settled) {
+        self.settled = true;
+        self.acks.settle(self.tag, how);
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let (acks, channel, tag) = (Arc::clone(&self.acks), self.channel.clone(), self.tag);
+        actix_web::rt::spawn(async move {
+            let requeue = BasicNackOptions { requeue: true, multiple: false };
+            let _ = channel.basic_nack(tag, requeue).await;
+            acks.settle(tag, Settled::Requeued);
+        });
     }
 }

@@ -6,6 +6,7 @@ use lapin::Channel;
 use lapin::message::Delivery;
 use lapin::options::BasicNackOptions;
 
+use super::ack_window::Settled;
 use super::{IngestContext, KeyLookup, Poison, decode, poison};
 use crate::commands::{Command, CommandContext, CommandError, IngestResult, Outcome, Request};
 use crate::domain::actor::{Actor, Channel as Via};
@@ -20,9 +21,8 @@ enum Verdict {
 /// Applies a delivery and settles it. A delivery committed, or safely republished to the
 /// dead-letter queue, is left for the caller to acknowledge (with others, through its
 /// [`AckWindow`](super::ack_window::AckWindow)); one that failed transiently is requeued here,
-/// after a backoff. Either way it is settled when this returns, and never acknowledged before
-/// its effect is durable.
-pub async fn handle(ctx: IngestContext, publisher: Channel, delivery: Delivery) {
+/// after a backoff. Never acknowledged before its effect is durable.
+pub async fn handle(ctx: IngestContext, publisher: Channel, delivery: Delivery) -> Settled {
     metrics::counter!("oneprotect_amqp_consumed_total").increment(1);
     if delivery.redelivered {
         metrics::counter!("oneprotect_amqp_redeliveries_total").increment(1);
@@ -67,11 +67,15 @@ pub async fn handle(ctx: IngestContext, publisher: Channel, delivery: Delivery) 
             Settle::Requeue
         }
     };
-    if let Settle::Requeue = settle {
-        let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
-        if let Err(error) = delivery.acker.nack(requeue).await {
-            // The channel is gone: the broker redelivers the message anyway.
-            tracing::info!(%error, "could not requeue a delivery; the broker will redeliver it");
+    match settle {
+        Settle::Ack => Settled::Done,
+        Settle::Requeue => {
+            let requeue = BasicNackOptions { requeue: true, ..BasicNackOptions::default() };
+            if let Err(error) = delivery.acker.nack(requeue).await {
+                // The channel is gone: the broker redelivers the message anyway.
+                tracing::info!(%error, "could not requeue a delivery; the broker will redeliver it");
+            }
+            Settled::Requeued
         }
     }
 }
