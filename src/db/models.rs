@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::*;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
 #[diesel(table_name = tenants)]
 pub struct Tenant {
     pub id: String,

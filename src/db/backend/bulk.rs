@@ -8,9 +8,28 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
 use crate::db::DbConnection;
-use crate::db::models::{Alert, AuditEntry};
+use crate::db::models::{Alert, AuditEntry, Tenant};
 use crate::db::queries::amqp_messages::AppliedMessage;
-use crate::db::schema::{alerts, amqp_messages, audit_entries};
+use crate::db::schema::{alerts, amqp_messages, audit_entries, tenants};
+
+/// Bumps and returns the tenants' rows, locking them in id order: an `UPDATE … WHERE id = ANY`
+/// would lock them in whatever order its scan visits them, and two instances could deadlock.
+/// SQLite has a single writer, so a plain statement does.
+pub(crate) fn lock_tenants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Tenant>> {
+    match conn {
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "UPDATE tenants AS t SET write_seq = t.write_seq + 1
+             FROM (SELECT id FROM tenants WHERE id = ANY($1) ORDER BY id FOR UPDATE) AS l
+             WHERE t.id = l.id RETURNING t.*",
+        )
+        .bind::<Array<Text>, _>(ids)
+        .load(pg),
+        DbConnection::Sqlite(lite) => diesel::update(tenants::table.filter(tenants::id.eq_any(ids)))
+            .set(tenants::write_seq.eq(tenants::write_seq + 1))
+            .returning(tenants::all_columns)
+            .get_results(lite),
+    }
+}
 
 /// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 parameters per statement.
 const ROWS_PER_INSERT: usize = 1_000;
@@ -73,52 +92,36 @@ pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -
     }
 }
 
+/// One multi-row INSERT per chunk on PostgreSQL, one INSERT per row on SQLite. A macro
+/// because diesel's batch-insert bounds do not name well as a generic function's.
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        match $conn {
+            DbConnection::Postgresql(pg) => {
+                for chunk in $rows.chunks(ROWS_PER_INSERT) {
+                    diesel::insert_into($table).values(chunk).execute(pg)?;
+                }
+            }
+            DbConnection::Sqlite(lite) => {
+                for row in $rows {
+                    diesel::insert_into($table).values(row).execute(lite)?;
+                }
+            }
+        }
+        Ok(())
+    }};
+}
+
 pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
-                diesel::insert_into(alerts::table).values(chunk).execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(lite) => {
-            for row in rows {
-                diesel::insert_into(alerts::table).values(row).execute(lite)?;
-            }
-        }
-    }
-    Ok(())
+    insert_rows!(conn, alerts::table, rows)
 }
 
 pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry]) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
-                diesel::insert_into(audit_entries::table).values(chunk).execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(lite) => {
-            for row in rows {
-                diesel::insert_into(audit_entries::table).values(row).execute(lite)?;
-            }
-        }
-    }
-    Ok(())
+    insert_rows!(conn, audit_entries::table, rows)
 }
 
 pub(crate) fn insert_applied_messages(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
-    match conn {
-        DbConnection::Postgresql(pg) => {
-            for chunk in rows.chunks(ROWS_PER_INSERT) {
-                diesel::insert_into(amqp_messages::table).values(chunk).execute(pg)?;
-            }
-        }
-        DbConnection::Sqlite(lite) => {
-            for row in rows {
-                diesel::insert_into(amqp_messages::table).values(row).execute(lite)?;
-            }
-        }
-    }
-    Ok(())
+    insert_rows!(conn, amqp_messages::table, rows)
 }
 
 /// Writes the new state of existing alerts, each only if it is still in the status it was

@@ -3,8 +3,8 @@
 mod bulk;
 
 pub(crate) use bulk::{
-    applied_messages, audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, open_alerts,
-    update_alerts,
+    applied_messages, audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, lock_tenants,
+    open_alerts, update_alerts,
 };
 
 use chrono::NaiveDateTime;

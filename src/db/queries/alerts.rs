@@ -5,6 +5,7 @@ use super::{contains_pattern, lower};
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
+use crate::domain::alert::AlertStatus;
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
@@ -73,22 +74,23 @@ pub fn transition(
     conn: &mut DbConnection,
     id: &str,
     from: &str,
-    to: &str,
+    to: AlertStatus,
     at: NaiveDateTime,
 ) -> QueryResult<Option<Alert>> {
     let target = alerts::table.filter(alerts::id.eq(id).and(alerts::status.eq(from)));
-    match to {
-        "acknowledged" => diesel::update(target)
-            .set((alerts::status.eq(to), alerts::acknowledged_at.eq(Some(at))))
+    let status = alerts::status.eq(to.as_str());
+    let updated = match to {
+        AlertStatus::Acknowledged => diesel::update(target)
+            .set((status, alerts::acknowledged_at.eq(Some(at))))
             .returning(alerts::all_columns)
-            .get_result(conn)
-            .optional(),
-        _ => diesel::update(target)
-            .set((alerts::status.eq(to), alerts::resolved_at.eq(Some(at))))
+            .get_result(conn),
+        AlertStatus::Resolved => diesel::update(target)
+            .set((status, alerts::resolved_at.eq(Some(at))))
             .returning(alerts::all_columns)
-            .get_result(conn)
-            .optional(),
-    }
+            .get_result(conn),
+        AlertStatus::Triggered => diesel::update(target).set(status).returning(alerts::all_columns).get_result(conn),
+    };
+    updated.optional()
 }
 
 /// Returns the updated alert.

@@ -1,8 +1,8 @@
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
 use crate::db::models::Tenant;
 use crate::db::schema::tenants;
+use crate::db::{DbConnection, backend};
 
 pub fn insert(conn: &mut DbConnection, tenant: &Tenant) -> QueryResult<()> {
     diesel::insert_into(tenants::table).values(tenant).execute(conn).map(drop)
@@ -32,14 +32,10 @@ pub fn lock_for_write(conn: &mut DbConnection, id: &str) -> QueryResult<Tenant> 
         .get_result(conn)
 }
 
-/// [`lock_for_write`] for several tenants in one statement (a group commit's). PostgreSQL
-/// walks the primary key in order for `= ANY`, so two instances lock shared tenants in the
-/// same order; a deadlock all the same is reported and the group retried event by event.
+/// [`lock_for_write`] for several tenants in one statement (a group commit's), taking the
+/// locks in id order so that two instances locking overlapping sets cannot deadlock.
 pub fn lock_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Tenant>> {
-    diesel::update(tenants::table.filter(tenants::id.eq_any(ids)))
-        .set(tenants::write_seq.eq(tenants::write_seq + 1))
-        .returning(tenants::all_columns)
-        .get_results(conn)
+    backend::lock_tenants(conn, ids)
 }
 
 /// Hands out the next ticket number; call under [`lock_for_write`].

@@ -26,7 +26,6 @@ pub fn list(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<Webhook
         .load(conn)
 }
 
-/// What the outbox hook reads in every transaction that records a webhook event.
 /// Which of these tenants have at least one enabled subscription.
 pub fn tenants_subscribed(conn: &mut DbConnection, tenant_ids: &[&str]) -> QueryResult<Vec<String>> {
     subs::table
@@ -36,6 +35,7 @@ pub fn tenants_subscribed(conn: &mut DbConnection, tenant_ids: &[&str]) -> Query
         .load(conn)
 }
 
+/// What the outbox hook reads in every transaction that records a webhook event.
 pub fn enabled_targets(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<(String, String)>> {
     subs::table
         .filter(subs::tenant_id.eq(tenant_id).and(subs::enabled.eq(1)))
