@@ -49,10 +49,6 @@ impl AuditChain {
         &self.pending
     }
 
-    pub(super) fn write(self, conn: &mut DbConnection) -> Result<(), CommandError> {
-        Self::write_all(conn, vec![self])
-    }
-
     /// Links and writes the entries of several tenants' chains with one head lookup and one
     /// insert, however many tenants and entries there are.
     pub(super) fn write_all(conn: &mut DbConnection, chains: Vec<AuditChain>) -> Result<(), CommandError> {

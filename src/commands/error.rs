@@ -21,6 +21,9 @@ pub enum CommandError {
     Unavailable(String),
     #[error(transparent)]
     Storage(#[from] DbError),
+    /// A broken invariant of the service itself, not something the caller can fix.
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl From<diesel::result::Error> for CommandError {

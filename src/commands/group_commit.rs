@@ -6,7 +6,7 @@
 //! therefore queued here, and each worker commits everything queued so far in one transaction.
 //! While one commit is in flight the next group gathers, so latency at low load is unchanged.
 //!
-//! A group is applied set-wise (`ingest::commit_units`): one statement locks all its tenants,
+//! A group is applied set-wise (`ingest::commit_batches`): one statement locks all its tenants,
 //! and a few more look up and write the alerts, message ids and audit entries of every event,
 //! so a group of 64 events costs about as many statements as one. A tenant's actor has at
 //! most one unit in flight, so its order is preserved.
@@ -22,14 +22,14 @@ use super::writer::apply_each_alone;
 use super::{CommandError, Reply, Request, ingest};
 use crate::db::Database;
 
-struct Unit {
+struct Queued {
     tenant_id: String,
     requests: Vec<Request>,
     reply: oneshot::Sender<Vec<Reply>>,
 }
 
 pub struct GroupCommit {
-    queue: Sender<Unit>,
+    queue: Sender<Queued>,
 }
 
 impl GroupCommit {
@@ -53,7 +53,7 @@ impl GroupCommit {
         let count = requests.len();
         let (reply, answer) = oneshot::channel();
         // If the workers are gone the unit is dropped with its reply channel, which answers.
-        let _ = self.queue.send(Unit { tenant_id: tenant_id.to_owned(), requests, reply });
+        let _ = self.queue.send(Queued { tenant_id: tenant_id.to_owned(), requests, reply });
         async move { answer.await.unwrap_or_else(|_| unavailable(count)) }
     }
 }
@@ -62,7 +62,7 @@ fn unavailable(count: usize) -> Vec<Reply> {
     (0..count).map(|_| Err(CommandError::Unavailable("the commit worker stopped".into()))).collect()
 }
 
-fn run_worker(db: &Database, receiver: &Mutex<Receiver<Unit>>, max_events: usize) {
+fn run_worker(db: &Database, receiver: &Mutex<Receiver<Queued>>, max_events: usize) {
     loop {
         let group = {
             let receiver = receiver.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -80,19 +80,19 @@ fn run_worker(db: &Database, receiver: &Mutex<Receiver<Unit>>, max_events: usize
             }
             group
         };
-        metrics::histogram!("oneprotect_group_commit_units").record(group.len() as f64);
+        metrics::histogram!("oneprotect_group_commit_batches").record(group.len() as f64);
         commit_group(db, group);
     }
 }
 
-fn commit_group(db: &Database, mut group: Vec<Unit>) {
+fn commit_group(db: &Database, mut group: Vec<Queued>) {
     group.sort_by(|a, b| a.tenant_id.cmp(&b.tenant_id));
-    let units: Vec<ingest::Unit<'_>> =
-        group.iter().map(|u| ingest::Unit { tenant_id: &u.tenant_id, requests: &u.requests }).collect();
+    let units: Vec<ingest::TenantBatch<'_>> =
+        group.iter().map(|u| ingest::TenantBatch { tenant_id: &u.tenant_id, requests: &u.requests }).collect();
     let committed = db
         .get()
         .map_err(CommandError::from)
-        .and_then(|mut conn| conn.transaction(|conn| ingest::commit_units(conn, &units)));
+        .and_then(|mut conn| conn.transaction(|conn| ingest::commit_batches(conn, &units)));
     drop(units);
     match committed {
         Ok(replies) => {

@@ -2,7 +2,7 @@ use diesel::Connection;
 
 use super::{AuditChain, CommandError};
 use crate::db::DbConnection;
-use crate::db::models::Tenant;
+use crate::db::models::{AuditEntry, Tenant};
 use crate::db::queries::tenants;
 
 /// A write transaction on one tenant: its lock is held, and its audit chain is open.
@@ -36,9 +36,16 @@ fn in_tenant<T>(
     let mut tx = Tx { conn, tenant, audit };
     let out = work(&mut tx)?;
     let Tx { conn, audit, tenant } = tx;
-    // In the same transaction as the change: a crash can neither lose a webhook event nor send
-    // one for a change that rolled back.
-    crate::webhooks::outbox::enqueue(conn, &tenant, audit.pending())?;
-    audit.write(conn)?;
+    record_changes(conn, vec![(&tenant, audit)])?;
     Ok(out)
+}
+
+/// Appends a transaction's audit entries to their tenants' chains, with the webhook deliveries
+/// they trigger (the outbox). In the same transaction as the change: a crash can neither lose
+/// a webhook event nor send one for a change that rolled back.
+pub(super) fn record_changes(conn: &mut DbConnection, chains: Vec<(&Tenant, AuditChain)>) -> Result<(), CommandError> {
+    let batches: Vec<(&Tenant, &[AuditEntry])> =
+        chains.iter().map(|(tenant, chain)| (*tenant, chain.pending())).collect();
+    crate::webhooks::outbox::enqueue_all(conn, &batches)?;
+    AuditChain::write_all(conn, chains.into_iter().map(|(_, chain)| chain).collect())
 }

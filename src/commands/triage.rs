@@ -52,7 +52,7 @@ fn change_status(
         Transition::Conflict(reason) => Err(CommandError::Conflict(reason.into())),
         Transition::Apply => {
             // The update returns the row it wrote: no re-read.
-            let Some(updated) = alerts::transition(tx.conn, alert_id, &current.status, target.as_str(), now())? else {
+            let Some(updated) = alerts::transition(tx.conn, alert_id, &current.status, target, now())? else {
                 // Only possible if something bypassed the tenant lock; refuse rather than guess.
                 return Err(CommandError::Conflict("the alert changed concurrently; retry".into()));
             };

@@ -24,12 +24,11 @@ impl TenantWriter {
     /// Commits consecutive ingest events in one transaction: one fsync for the lot. If that
     /// transaction fails, each event is retried alone so one bad event cannot sink the others.
     fn apply_batch(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
-        let unit = ingest::Unit { tenant_id, requests: &requests };
-        let batched = self
-            .db
-            .get()
-            .map_err(CommandError::from)
-            .and_then(|mut conn| conn.transaction(|conn| ingest::commit_units(conn, std::slice::from_ref(&unit))));
+        let unit = ingest::TenantBatch { tenant_id, requests: &requests };
+        let batched =
+            self.db.get().map_err(CommandError::from).and_then(|mut conn| {
+                conn.transaction(|conn| ingest::commit_batches(conn, std::slice::from_ref(&unit)))
+            });
         match batched {
             Ok(mut replies) => replies.pop().unwrap_or_default(),
             Err(error) => {

@@ -110,6 +110,7 @@ impl From<CommandError> for ApiError {
             error @ CommandError::PreconditionFailed { .. } => ApiError::PreconditionFailed(error.to_string()),
             CommandError::Unavailable(reason) => ApiError::Unavailable(reason),
             CommandError::Storage(error) => error.into(),
+            CommandError::Internal(cause) => ApiError::Internal(cause),
         }
     }
 }

@@ -14,7 +14,7 @@ use crate::web::api::views::{AlertView, TicketView};
 /// Queues one delivery per matching enabled subscription for each webhook event among
 /// `entries` (the audit entries of the transaction). Costs nothing when no entry is a webhook
 /// event, and one indexed query when the tenant has no subscription.
-pub fn enqueue(conn: &mut DbConnection, tenant: &Tenant, entries: &[AuditEntry]) -> diesel::QueryResult<usize> {
+fn enqueue(conn: &mut DbConnection, tenant: &Tenant, entries: &[AuditEntry]) -> diesel::QueryResult<usize> {
     let events: Vec<&AuditEntry> = entries.iter().filter(|e| is_event_type(&e.action)).collect();
     if events.is_empty() {
         return Ok(0);
@@ -65,8 +65,8 @@ pub fn enqueue(conn: &mut DbConnection, tenant: &Tenant, entries: &[AuditEntry])
     Ok(queued)
 }
 
-/// [`enqueue`] for the transactions of several tenants committed together (a group commit):
-/// one query finds which of them have subscriptions at all.
+/// Queues the webhook deliveries of the entries of one transaction, which may hold several
+/// tenants' changes (a group commit): one query finds which of them have subscriptions at all.
 pub fn enqueue_all(conn: &mut DbConnection, batches: &[(&Tenant, &[AuditEntry])]) -> diesel::QueryResult<usize> {
     let candidates: Vec<&str> = batches
         .iter()

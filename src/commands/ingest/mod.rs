@@ -1,13 +1,14 @@
 //! Alert events into alerts, with the dedup rules of PRODUCT.md §2, a batch at a time.
 //!
 //! One path serves every batch size: [`apply`] for an event inside a tenant's own transaction,
-//! [`commit_units`] for the events of many tenants in one transaction (the group commit).
+//! [`commit_batches`] for the events of many tenants in one transaction (the group commit).
 
 mod plan;
 mod store;
 
 use std::collections::{BTreeMap, HashMap};
 
+use super::transaction::record_changes;
 use super::{AuditChain, Command, CommandError, Outcome, Reply, Request, Tx};
 use crate::db::DbConnection;
 use crate::db::models::Tenant;
@@ -16,7 +17,7 @@ use crate::domain::now;
 use plan::Event;
 
 /// One tenant's ingest requests, in the order its actor received them.
-pub struct Unit<'r> {
+pub struct TenantBatch<'r> {
     pub tenant_id: &'r str,
     pub requests: &'r [Request],
 }
@@ -25,11 +26,15 @@ pub struct Unit<'r> {
 pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError> {
     let tenant_id = tx.tenant.id.clone();
     let event = event_of(&tenant_id, request)?;
-    let plan = store::apply(tx.conn, std::slice::from_ref(&event), now())?;
+    let plan = store::apply_events(tx.conn, std::slice::from_ref(&event), now())?;
     for r in plan.audit {
         tx.audit.record(r.ctx, r.action, "alert", &r.alert_id, r.changes);
     }
-    let (alert_id, result) = plan.outcomes.into_iter().next().ok_or(CommandError::NotFound("event outcome"))?;
+    let (alert_id, result) = plan
+        .outcomes
+        .into_iter()
+        .next()
+        .ok_or_else(|| CommandError::Internal("an ingest plan without an outcome".into()))?;
     Ok(Outcome::Ingested { alert_id, result })
 }
 
@@ -37,7 +42,7 @@ pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError
 /// the tenants are locked with one statement, the events planned together, and their alerts,
 /// message ids, webhook deliveries and audit entries written with a few set-based statements.
 /// Returns one reply per request, unit by unit; an error means the transaction must roll back.
-pub fn commit_units(conn: &mut DbConnection, units: &[Unit<'_>]) -> Result<Vec<Vec<Reply>>, CommandError> {
+pub fn commit_batches(conn: &mut DbConnection, units: &[TenantBatch<'_>]) -> Result<Vec<Vec<Reply>>, CommandError> {
     let mut ids: Vec<&str> = units.iter().map(|u| u.tenant_id).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -62,7 +67,7 @@ pub fn commit_units(conn: &mut DbConnection, units: &[Unit<'_>]) -> Result<Vec<V
         slots.push(unit_slots);
     }
 
-    let plan = store::apply(conn, &events, now())?;
+    let plan = store::apply_events(conn, &events, now())?;
     let mut chains: BTreeMap<&str, AuditChain> = BTreeMap::new();
     for r in plan.audit {
         chains.entry(r.tenant_id).or_insert_with(|| AuditChain::new(r.tenant_id)).record(
@@ -73,12 +78,8 @@ pub fn commit_units(conn: &mut DbConnection, units: &[Unit<'_>]) -> Result<Vec<V
             r.changes,
         );
     }
-    // In the same transaction as the change: a crash can neither lose a webhook event nor send
-    // one for a change that rolled back.
-    let batches: Vec<(&Tenant, &[_])> =
-        chains.iter().filter_map(|(id, chain)| Some((locked.get(*id)?, chain.pending()))).collect();
-    crate::webhooks::outbox::enqueue_all(conn, &batches)?;
-    AuditChain::write_all(conn, chains.into_values().collect())?;
+    let chains = chains.into_iter().filter_map(|(id, chain)| Some((locked.get(id)?, chain))).collect();
+    record_changes(conn, chains)?;
 
     let outcomes = plan.outcomes;
     Ok(slots
@@ -100,6 +101,6 @@ fn event_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Event<'r>, C
         Command::Ingest { integration_id, event, message_id } => {
             Ok(Event { tenant_id, integration_id, event, message_id: message_id.as_deref(), ctx: &request.ctx })
         }
-        _ => Err(CommandError::Conflict("only alert events are committed in ingest batches".into())),
+        _ => Err(CommandError::Internal("only alert events are committed in ingest batches".into())),
     }
 }

@@ -10,7 +10,7 @@ use crate::db::queries::{alerts, amqp_messages};
 
 /// Applies the events (their tenants' write locks held by the caller) and returns the plan,
 /// whose audit records the caller appends to the tenants' chains.
-pub fn apply<'r>(
+pub fn apply_events<'r>(
     conn: &mut DbConnection,
     events: &[Event<'r>],
     received: NaiveDateTime,
@@ -20,8 +20,9 @@ pub fn apply<'r>(
     // Changes first: an alert resolved in this batch frees its key for an alert the batch opens.
     let written = alerts::store_changes(conn, &plan.changed)?;
     if written != plan.changed.len() {
-        // Only possible if something bypassed the tenant lock; roll back rather than guess.
-        return Err(CommandError::Conflict("an alert changed concurrently; retry".into()));
+        // Only possible if something bypassed the tenant lock: roll back rather than guess, and
+        // let the sender retry (HTTP 503, AMQP requeue) instead of refusing the event.
+        return Err(CommandError::Unavailable("an alert changed concurrently; retry".into()));
     }
     alerts::insert_all(conn, &plan.created)?;
     amqp_messages::insert_all(conn, &plan.applied)?;

@@ -101,6 +101,7 @@ pub fn refusal(error: CommandError) -> Result<String, PortalError> {
         }
         CommandError::Unavailable(_) => Ok("The service is busy right now. Please try again in a moment.".into()),
         CommandError::Storage(error) => Err(PortalError::Internal(error.to_string())),
+        CommandError::Internal(cause) => Err(PortalError::Internal(cause)),
     }
 }
 
