@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
 use crate::db::DbConnection;
-use crate::db::models::{Alert, AuditEntry, Tenant};
+use crate::db::models::{Alert, Tenant};
 use crate::db::queries::amqp_messages::AppliedMessage;
 use crate::db::schema::{alerts, amqp_messages, audit_entries, tenants};
 
@@ -30,9 +30,6 @@ pub(crate) fn lock_tenants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult
             .get_results(lite),
     }
 }
-
-/// Rows per multi-row INSERT: PostgreSQL takes at most 65,535 parameters per statement.
-const ROWS_PER_INSERT: usize = 1_000;
 
 /// The open alerts with these `(tenant, integration, dedup key)`s. On PostgreSQL one join
 /// against the arrays probes the partial unique index once per key; `= ANY` on the separate
@@ -90,38 +87,6 @@ pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -
             Ok(applied)
         }
     }
-}
-
-/// One multi-row INSERT per chunk on PostgreSQL, one INSERT per row on SQLite. A macro
-/// because diesel's batch-insert bounds do not name well as a generic function's.
-macro_rules! insert_rows {
-    ($conn:expr, $table:expr, $rows:expr) => {{
-        match $conn {
-            DbConnection::Postgresql(pg) => {
-                for chunk in $rows.chunks(ROWS_PER_INSERT) {
-                    diesel::insert_into($table).values(chunk).execute(pg)?;
-                }
-            }
-            DbConnection::Sqlite(lite) => {
-                for row in $rows {
-                    diesel::insert_into($table).values(row).execute(lite)?;
-                }
-            }
-        }
-        Ok(())
-    }};
-}
-
-pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
-    insert_rows!(conn, alerts::table, rows)
-}
-
-pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry]) -> QueryResult<()> {
-    insert_rows!(conn, audit_entries::table, rows)
-}
-
-pub(crate) fn insert_applied_messages(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
-    insert_rows!(conn, amqp_messages::table, rows)
 }
 
 /// Writes the new state of existing alerts, each only if it is still in the status it was

@@ -1,11 +1,10 @@
 //! The only SQL that differs between PostgreSQL and SQLite.
 
 mod bulk;
+mod bulk_insert;
 
-pub(crate) use bulk::{
-    applied_messages, audit_heads, insert_alerts, insert_applied_messages, insert_audit_entries, lock_tenants,
-    open_alerts, update_alerts,
-};
+pub(crate) use bulk::{applied_messages, audit_heads, lock_tenants, open_alerts, update_alerts};
+pub(crate) use bulk_insert::{insert_alerts, insert_applied_messages, insert_audit_entries};
 
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
