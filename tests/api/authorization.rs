@@ -142,21 +142,6 @@ async fn missing_garbage_and_revoked_tokens_are_401() {
     let basic = app.client.get(app.url("/api/v1/alerts")).basic_auth("alice", Some("x")).send().await.expect("request");
     problem(basic, StatusCode::UNAUTHORIZED).await;
 
-    let db = app.db.clone();
-    let token = app.acme.operator.token.clone();
-    let tenant_id = app.acme.id.clone();
-    tokio::task::spawn_blocking(move || {
-        use oneprotect::commands::{CommandContext, provisioning};
-        use oneprotect::db::queries::{credentials, tenants};
-        use oneprotect::domain::actor::{Actor, Channel};
-        let mut conn = db.get().expect("conn");
-        let hash = oneprotect::credentials::hash_secret(&token);
-        let (row, _, _) = credentials::active_token(&mut conn, &hash).expect("query").expect("token exists");
-        let tenant = tenants::by_id(&mut conn, &tenant_id).expect("query").expect("tenant");
-        let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
-        provisioning::revoke_token(&mut conn, &ctx, &tenant, &row.id).expect("revoke");
-    })
-    .await
-    .expect("revoke task");
+    app.revoke_token_in_database(&app.acme.operator.token).await;
     problem(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::UNAUTHORIZED).await;
 }

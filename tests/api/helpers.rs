@@ -224,6 +224,24 @@ pub async fn problem(response: Response, expected: StatusCode) -> Value {
 }
 
 impl TestApp {
+    /// What `oneprotect token revoke` does, from another process: straight in the database.
+    pub async fn revoke_token_in_database(&self, token: &str) {
+        let (db, token, tenant_id) = (self.db.clone(), token.to_owned(), self.acme.id.clone());
+        tokio::task::spawn_blocking(move || {
+            use oneprotect::commands::{CommandContext, provisioning};
+            use oneprotect::db::queries::{credentials, tenants};
+            use oneprotect::domain::actor::{Actor, Channel};
+            let mut conn = db.get().expect("conn");
+            let hash = oneprotect::credentials::hash_secret(&token);
+            let (row, _, _) = credentials::active_token(&mut conn, &hash).expect("query").expect("token exists");
+            let tenant = tenants::by_id(&mut conn, &tenant_id).expect("query").expect("tenant");
+            let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+            provisioning::revoke_token(&mut conn, &ctx, &tenant, &row.id).expect("revoke");
+        })
+        .await
+        .expect("revoke task");
+    }
+
     /// Starts another instance of the service on this app's database (as after a restart);
     /// returns its address.
     pub async fn start_another(&self, adjust: impl FnOnce(&mut Settings)) -> String {

@@ -41,28 +41,10 @@ async fn a_token_revoked_by_another_process_is_refused_after_the_cache_ttl() {
     let app = spawn_app_with(|settings| settings.server.token_cache_secs = 1).await;
     json(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::OK).await;
 
-    revoke_in_database(&app, &app.acme.operator.token).await;
+    app.revoke_token_in_database(&app.acme.operator.token).await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
 
     problem(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::UNAUTHORIZED).await;
-}
-
-/// What `oneprotect token revoke` does, from another process: straight in the database.
-async fn revoke_in_database(app: &TestApp, token: &str) {
-    let (db, token, tenant_id) = (app.db.clone(), token.to_owned(), app.acme.id.clone());
-    tokio::task::spawn_blocking(move || {
-        use oneprotect::commands::{CommandContext, provisioning};
-        use oneprotect::db::queries::{credentials, tenants};
-        use oneprotect::domain::actor::{Actor, Channel};
-        let mut conn = db.get().expect("conn");
-        let hash = oneprotect::credentials::hash_secret(&token);
-        let (row, _, _) = credentials::active_token(&mut conn, &hash).expect("query").expect("token exists");
-        let tenant = tenants::by_id(&mut conn, &tenant_id).expect("query").expect("tenant");
-        let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
-        provisioning::revoke_token(&mut conn, &ctx, &tenant, &row.id).expect("revoke");
-    })
-    .await
-    .expect("revoke task");
 }
 
 /// A browser session in the portal: a cookie jar, no redirects followed.
