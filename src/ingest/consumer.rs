@@ -1,11 +1,12 @@
 //! One consumer session: a connection, its channels and topology, and the deliveries it
 //! receives, until the connection fails or shutdown is asked for.
 
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use lapin::options::{
     BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions, ConfirmSelectOptions,
 };
@@ -55,17 +56,24 @@ pub async fn run(
             next = consumer.next() => match next {
                 Some(Ok(delivery)) => {
                     let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(()) };
-                    let (ctx, publisher) = (ctx.clone(), publisher.clone());
-                    let in_flight = InFlight {
-                        acks: Arc::clone(&acks),
-                        channel: channel.clone(),
-                        tag: delivery.delivery_tag,
-                        settled: false,
-                    };
+                    let (ctx, publisher, channel, acks) =
+                        (ctx.clone(), publisher.clone(), channel.clone(), Arc::clone(&acks));
+                    let tag = delivery.delivery_tag;
                     // Spawned so that many deliveries wait on the tenant actors at once and
                     // reach them together, to be committed in one batch.
                     actix_web::rt::spawn(async move {
-                        in_flight.settle(delivery::handle(ctx, publisher, delivery).await);
+                        let handled = AssertUnwindSafe(delivery::handle(ctx, publisher, delivery)).catch_unwind().await;
+                        // A delivery whose handling panicked is requeued, so the ack window
+                        // moves on past it without ever acknowledging it.
+                        let settled = match handled {
+                            Ok(settled) => settled,
+                            Err(_) => {
+                                let requeue = BasicNackOptions { requeue: true, multiple: false };
+                                let _ = channel.basic_nack(tag, requeue).await;
+                                Settled::Requeued
+                            }
+                        };
+                        acks.settle(tag, settled);
                         drop(permit);
                     });
                 }
@@ -132,35 +140,5 @@ impl Acks {
             let _ = tokio::time::timeout(ACK_PATIENCE, self.settled.notified()).await;
             self.flush(&channel).await;
         }
-    }
-}
-
-/// A delivery being handled. If its task ends without settling it (a panic), the delivery is
-/// requeued, so the window moves on without ever acknowledging it.
-struct InFlight {
-    acks: Arc<Acks>,
-    channel: Channel,
-    tag: u64,
-    settled: bool,
-}
-
-impl InFlight {
-    fn settle(mut self, how: Settled) {
-        self.settled = true;
-        self.acks.settle(self.tag, how);
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        if self.settled {
-            return;
-        }
-        let (acks, channel, tag) = (Arc::clone(&self.acks), self.channel.clone(), self.tag);
-        actix_web::rt::spawn(async move {
-            let requeue = BasicNackOptions { requeue: true, multiple: false };
-            let _ = channel.basic_nack(tag, requeue).await;
-            acks.settle(tag, Settled::Requeued);
-        });
     }
 }
