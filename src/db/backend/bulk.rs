@@ -1,12 +1,14 @@
-//! Statements over many rows at once, for the ingest batches.
+//! Lookups and updates over many rows at once, for the ingest batches (inserts are in
+//! `bulk_insert.rs`).
 //!
-//! Multi-row `VALUES` and array parameters do not compile through the `MultiConnection`
-//! backend, so PostgreSQL gets one statement per batch here while SQLite, which has no round
-//! trips to save, runs the per-row statements.
+//! Array parameters do not compile through the `MultiConnection` backend, so PostgreSQL gets one
+//! statement per batch here while SQLite, which has no round trips to save, runs the per-row
+//! statements.
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
+use super::column;
 use crate::db::DbConnection;
 use crate::db::models::{Alert, Tenant};
 use crate::db::queries::amqp_messages::AppliedMessage;
@@ -93,10 +95,8 @@ pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -
 /// loaded in; returns how many were written.
 pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -> QueryResult<usize> {
     match conn {
-        DbConnection::Postgresql(pg) => {
-            let column = |f: fn(&Alert) -> String| rows.iter().map(|(a, _)| f(a)).collect::<Vec<_>>();
-            diesel::sql_query(
-                "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
+        DbConnection::Postgresql(pg) => diesel::sql_query(
+            "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
                      resource = v.resource, details = v.details, event_count = v.event_count,
                      last_seen_at = v.last_seen_at, acknowledged_at = v.acknowledged_at,
                      resolved_at = v.resolved_at
@@ -105,20 +105,19 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
                    AS v(id, loaded_status, status, severity, summary, resource, details, event_count,
                         last_seen_at, acknowledged_at, resolved_at)
                  WHERE a.id = v.id AND a.status = v.loaded_status",
-            )
-            .bind::<Array<Text>, _>(column(|a| a.id.clone()))
-            .bind::<Array<Text>, _>(rows.iter().map(|(_, loaded)| loaded.clone()).collect::<Vec<_>>())
-            .bind::<Array<Text>, _>(column(|a| a.status.clone()))
-            .bind::<Array<Text>, _>(column(|a| a.severity.clone()))
-            .bind::<Array<Text>, _>(column(|a| a.summary.clone()))
-            .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|(a, _)| a.resource.clone()).collect::<Vec<_>>())
-            .bind::<Array<Text>, _>(column(|a| a.details.clone()))
-            .bind::<Array<BigInt>, _>(rows.iter().map(|(a, _)| a.event_count).collect::<Vec<_>>())
-            .bind::<Array<Timestamp>, _>(rows.iter().map(|(a, _)| a.last_seen_at).collect::<Vec<_>>())
-            .bind::<Array<Nullable<Timestamp>>, _>(rows.iter().map(|(a, _)| a.acknowledged_at).collect::<Vec<_>>())
-            .bind::<Array<Nullable<Timestamp>>, _>(rows.iter().map(|(a, _)| a.resolved_at).collect::<Vec<_>>())
-            .execute(pg)
-        }
+        )
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.id.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(_, loaded)| loaded.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.status.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.severity.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.summary.clone()))
+        .bind::<Array<Nullable<Text>>, _>(column(rows, |(a, _)| a.resource.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.details.clone()))
+        .bind::<Array<BigInt>, _>(column(rows, |(a, _)| a.event_count))
+        .bind::<Array<Timestamp>, _>(column(rows, |(a, _)| a.last_seen_at))
+        .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.acknowledged_at))
+        .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.resolved_at))
+        .execute(pg),
         DbConnection::Sqlite(lite) => {
             let mut written = 0;
             for (alert, loaded) in rows {

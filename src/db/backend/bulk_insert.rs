@@ -9,25 +9,21 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
+use super::column;
 use crate::db::DbConnection;
 use crate::db::models::{Alert, AuditEntry};
 use crate::db::queries::amqp_messages::AppliedMessage;
 use crate::db::schema::{alerts, amqp_messages, audit_entries};
 
-/// One column of `rows` as an array parameter.
-fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
-    rows.iter().map(field).collect()
-}
-
 pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
     match conn {
         DbConnection::Postgresql(pg) => diesel::sql_query(
             "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, resource,
-                                     details, event_count, first_seen_at, last_seen_at, assignee_id,
-                                     acknowledged_at, resolved_at, ticket_id)
+                             details, event_count, first_seen_at, last_seen_at, assignee_id,
+                             acknowledged_at, resolved_at, ticket_id)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                      $7::text[], $8::text[], $9::text[], $10::bigint[], $11::timestamp[],
-                                      $12::timestamp[], $13::text[], $14::timestamp[], $15::timestamp[], $16::text[])",
+                              $7::text[], $8::text[], $9::text[], $10::bigint[], $11::timestamp[],
+                              $12::timestamp[], $13::text[], $14::timestamp[], $15::timestamp[], $16::text[])",
         )
         .bind::<Array<Text>, _>(column(rows, |a| a.id.clone()))
         .bind::<Array<Text>, _>(column(rows, |a| a.tenant_id.clone()))
@@ -57,11 +53,11 @@ pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry])
     match conn {
         DbConnection::Postgresql(pg) => diesel::sql_query(
             "INSERT INTO audit_entries (id, tenant_id, seq, at, actor_type, actor_id, actor_name, actor_role,
-                                            action, target_type, target_id, changes, request_id, channel,
-                                            prev_hash, hash)
+                                    action, target_type, target_id, changes, request_id, channel,
+                                    prev_hash, hash)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamp[], $5::text[],
-                                      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                                      $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])",
+                              $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
+                              $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])",
         )
         .bind::<Array<Text>, _>(column(rows, |e| e.id.clone()))
         .bind::<Array<Text>, _>(column(rows, |e| e.tenant_id.clone()))
