@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
 use super::column;
+use super::prepared::Prepared;
 use crate::db::DbConnection;
 use crate::db::models::{Alert, Tenant};
 use crate::db::queries::amqp_messages::AppliedMessage;
@@ -19,7 +20,7 @@ use crate::db::schema::{alerts, amqp_messages, audit_entries, tenants};
 /// SQLite has a single writer, so a plain statement does.
 pub(crate) fn lock_tenants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Tenant>> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "UPDATE tenants AS t SET write_seq = t.write_seq + 1
              FROM (SELECT id FROM tenants WHERE id = ANY($1) ORDER BY id FOR UPDATE) AS l
              WHERE t.id = l.id RETURNING t.*",
@@ -38,7 +39,7 @@ pub(crate) fn lock_tenants(conn: &mut DbConnection, ids: &[&str]) -> QueryResult
 /// columns would scan every open alert of the tenants instead.
 pub(crate) fn open_alerts(conn: &mut DbConnection, keys: &[(&str, &str, &str)]) -> QueryResult<Vec<Alert>> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "SELECT a.* FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, integration_id, dedup_key)
              JOIN alerts a ON a.tenant_id = k.tenant_id AND a.integration_id = k.integration_id
                           AND a.dedup_key = k.dedup_key AND a.status <> 'resolved'",
@@ -68,7 +69,7 @@ pub(crate) fn open_alerts(conn: &mut DbConnection, keys: &[(&str, &str, &str)]) 
 /// The applied-message records with these `(tenant, message id)`s, one primary-key probe each.
 pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -> QueryResult<Vec<AppliedMessage>> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "SELECT m.tenant_id, m.message_id, m.alert_id, m.result, m.received_at
              FROM unnest($1::text[], $2::text[]) AS k(tenant_id, message_id)
              JOIN amqp_messages m ON m.tenant_id = k.tenant_id AND m.message_id = k.message_id",
@@ -95,7 +96,7 @@ pub(crate) fn applied_messages(conn: &mut DbConnection, keys: &[(&str, &str)]) -
 /// loaded in; returns how many were written.
 pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -> QueryResult<usize> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
                      resource = v.resource, details = v.details, event_count = v.event_count,
                      last_seen_at = v.last_seen_at, acknowledged_at = v.acknowledged_at,
@@ -154,7 +155,7 @@ struct Head {
 /// The last audit entry's `(seq, hash)` of each tenant that has one.
 pub(crate) fn audit_heads(conn: &mut DbConnection, tenant_ids: &[&str]) -> QueryResult<Vec<(String, i64, String)>> {
     let heads: Vec<Head> = match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "SELECT t.id AS tenant_id, h.seq, h.hash FROM unnest($1::text[]) AS t(id)
              CROSS JOIN LATERAL (SELECT seq, hash FROM audit_entries e WHERE e.tenant_id = t.id
                                  ORDER BY seq DESC LIMIT 1) AS h",

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
 use super::column;
+use super::prepared::Prepared;
 use crate::db::DbConnection;
 use crate::db::models::{Alert, AuditEntry};
 use crate::db::queries::amqp_messages::AppliedMessage;
@@ -17,7 +18,7 @@ use crate::db::schema::{alerts, amqp_messages, audit_entries};
 
 pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, resource,
                              details, event_count, first_seen_at, last_seen_at, assignee_id,
                              acknowledged_at, resolved_at, ticket_id)
@@ -51,7 +52,7 @@ pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryRes
 
 pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry]) -> QueryResult<()> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "INSERT INTO audit_entries (id, tenant_id, seq, at, actor_type, actor_id, actor_name, actor_role,
                                     action, target_type, target_id, changes, request_id, channel,
                                     prev_hash, hash)
@@ -85,7 +86,7 @@ pub(crate) fn insert_audit_entries(conn: &mut DbConnection, rows: &[AuditEntry])
 
 pub(crate) fn insert_applied_messages(conn: &mut DbConnection, rows: &[AppliedMessage]) -> QueryResult<()> {
     match conn {
-        DbConnection::Postgresql(pg) => diesel::sql_query(
+        DbConnection::Postgresql(pg) => Prepared::new(
             "INSERT INTO amqp_messages (tenant_id, message_id, alert_id, result, received_at)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamp[])",
         )

@@ -2,6 +2,7 @@
 
 mod bulk;
 mod bulk_insert;
+mod prepared;
 
 pub(crate) use bulk::{applied_messages, audit_heads, lock_tenants, open_alerts, update_alerts};
 pub(crate) use bulk_insert::{insert_alerts, insert_applied_messages, insert_audit_entries};
