@@ -15,11 +15,14 @@ pub trait TenantHandler: Sized + Send + Sync + 'static {
     type Key: Clone + Eq + std::hash::Hash + std::fmt::Debug + Send + Sync + Unpin + 'static;
     type Command: Send + Unpin + 'static;
     type Reply: Send + Unpin + 'static;
+    /// The kinds of command that may share a unit of work with their own kind.
+    type Batch: Eq + Unpin + 'static;
 
-    /// Whether this command may share one unit of work with the batchable commands next to it.
+    /// The batch this command may share a unit of work in, with the commands of the same batch
+    /// next to it; `None` for a command that runs alone.
     ///
     /// Called on the actor's async thread, so it must be cheap and must not block.
-    fn batchable(&self, command: &Self::Command) -> bool;
+    fn batch(&self, command: &Self::Command) -> Option<Self::Batch>;
 
     /// Applies `commands` in order, blocking (it runs on tokio's blocking pool, never on an
     /// async worker). Must return exactly one reply per command, in the same order.

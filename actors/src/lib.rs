@@ -5,9 +5,9 @@
 //! * **Serialization per tenant** — commands for one tenant are applied strictly in the order
 //!   they were submitted, one unit of work at a time, without any lock in the service. Different
 //!   tenants proceed in parallel.
-//! * **Batching** — runs of consecutive batchable commands (event ingestion) that queue up
-//!   while a unit is in flight are handed to the handler together, so the service can commit
-//!   many of them in one database transaction.
+//! * **Batching** — runs of consecutive commands of one batch kind (event ingestion, say) that
+//!   queue up while a unit is in flight are handed to the handler together, so the service can
+//!   commit many of them in one database transaction.
 //! * **Restart semantics** — a panicking or misbehaving handler only fails the unit it was
 //!   given; the actor's sole state is its queue, so carrying on is equivalent to a restart.
 //!

@@ -69,20 +69,19 @@ impl<H: TenantHandler> TenantActor<H> {
         !self.in_flight && self.queue.is_empty() && self.last_activity.elapsed() >= self.config.idle_timeout
     }
 
-    /// Takes the run of batchable commands at the front, or a single non-batchable one.
+    /// Takes the run of commands of one batch at the front, or a single unbatched one.
     fn next_unit(&mut self) -> Vec<(H::Command, ReplyTx<H>)> {
         let max = self.config.max_batch.max(1);
+        let Some((first, _)) = self.queue.front() else { return Vec::new() };
+        let batch = self.handler.batch(first);
         let mut unit = Vec::new();
         while let Some((command, _)) = self.queue.front() {
-            let batchable = self.handler.batchable(command);
-            if !unit.is_empty() && (!batchable || unit.len() >= max) {
+            let joins = unit.is_empty() || (batch.is_some() && self.handler.batch(command) == batch);
+            if !joins || unit.len() >= max {
                 break;
             }
             if let Some(item) = self.queue.pop_front() {
                 unit.push(item);
-            }
-            if !batchable {
-                break;
             }
         }
         unit

@@ -15,6 +15,8 @@ use crate::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry};
 enum Cmd {
     /// Batchable, like an ingested event.
     Ingest(u32),
+    /// Batchable with its own kind only, like a triage command.
+    Triage(u32),
     /// Never batched.
     Solo(u32),
     /// Blocks until the gate opens, so later commands pile up behind it.
@@ -60,9 +62,14 @@ impl TenantHandler for Recorder {
     type Key = u32;
     type Command = Cmd;
     type Reply = Cmd;
+    type Batch = &'static str;
 
-    fn batchable(&self, command: &Cmd) -> bool {
-        matches!(command, Cmd::Ingest(_))
+    fn batch(&self, command: &Cmd) -> Option<&'static str> {
+        match command {
+            Cmd::Ingest(_) => Some("ingest"),
+            Cmd::Triage(_) => Some("triage"),
+            _ => None,
+        }
     }
 
     fn apply(&self, tenant: &u32, commands: Vec<Cmd>) -> Vec<Cmd> {
@@ -126,7 +133,7 @@ async fn one_tenant_applies_in_submission_order_without_overlap() {
 }
 
 #[actix_rt::test]
-async fn batchable_commands_queued_behind_a_unit_are_applied_together() {
+async fn commands_of_one_batch_kind_queued_behind_a_unit_are_applied_together() {
     let (handler, registry) = registry(RuntimeConfig::default());
 
     let first = actix_rt::spawn({
@@ -135,13 +142,19 @@ async fn batchable_commands_queued_behind_a_unit_are_applied_together() {
     });
     wait_until("the gated unit to start", || handler.gated_entered.load(Ordering::SeqCst)).await;
 
-    let queued: Vec<Cmd> = (0..10).map(Cmd::Ingest).chain([Cmd::Solo(100)]).chain((10..20).map(Cmd::Ingest)).collect();
+    let queued: Vec<Cmd> = (0..10)
+        .map(Cmd::Ingest)
+        .chain([Cmd::Solo(100)])
+        .chain((10..20).map(Cmd::Ingest))
+        .chain((0..3).map(Cmd::Triage))
+        .chain([Cmd::Ingest(20)])
+        .collect();
     let rest = actix_rt::spawn({
         let registry = registry.clone();
         let queued = queued.clone();
         async move { join_all(queued.into_iter().map(|c| registry.send(1, c))).await }
     });
-    wait_until("all commands to queue", || registry.mailbox_depth() == 21).await;
+    wait_until("all commands to queue", || registry.mailbox_depth() == queued.len()).await;
     handler.gate.open();
 
     assert_eq!(first.await.unwrap(), Ok(Cmd::Gated));
@@ -154,8 +167,10 @@ async fn batchable_commands_queued_behind_a_unit_are_applied_together() {
         (0..10).map(Cmd::Ingest).collect(),
         vec![Cmd::Solo(100)],
         (10..20).map(Cmd::Ingest).collect(),
+        (0..3).map(Cmd::Triage).collect(),
+        vec![Cmd::Ingest(20)],
     ];
-    assert_eq!(calls, expected);
+    assert_eq!(calls, expected, "a unit holds one kind of command, in order");
 }
 
 #[actix_rt::test]

@@ -1,10 +1,10 @@
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 
 use super::{CommandContext, CommandError};
 use crate::db::DbConnection;
-use crate::db::models::AuditEntry;
+use crate::db::models::{AuditEntry, Tenant};
 use crate::db::queries::audit;
 use crate::domain::audit::{GENESIS_HASH, StoredEntry};
 use crate::domain::{ids, now};
@@ -44,6 +44,13 @@ impl AuditChain {
         });
     }
 
+    /// Records planned entries about alerts.
+    pub fn append(&mut self, records: Vec<AuditRecord<'_>>) {
+        for r in records {
+            self.record(r.ctx, r.action, "alert", &r.alert_id, r.changes);
+        }
+    }
+
     /// The entries recorded so far (not yet linked into the chain).
     pub fn pending(&self) -> &[AuditEntry] {
         &self.pending
@@ -74,5 +81,34 @@ impl AuditChain {
         }
         audit::insert(conn, &entries)?;
         Ok(())
+    }
+}
+
+/// An audit entry about an alert, planned before it is appended to its tenant's chain.
+pub struct AuditRecord<'r> {
+    pub tenant_id: &'r str,
+    pub ctx: &'r CommandContext,
+    pub action: &'static str,
+    pub alert_id: String,
+    pub changes: Value,
+}
+
+/// The audit chains of a transaction that spans several tenants, one per tenant.
+#[derive(Default)]
+pub struct AuditChains<'r> {
+    chains: BTreeMap<&'r str, AuditChain>,
+}
+
+impl<'r> AuditChains<'r> {
+    pub fn append(&mut self, records: Vec<AuditRecord<'r>>) {
+        for r in records {
+            let chain = self.chains.entry(r.tenant_id).or_insert_with(|| AuditChain::new(r.tenant_id));
+            chain.record(r.ctx, r.action, "alert", &r.alert_id, r.changes);
+        }
+    }
+
+    /// Each chain with its tenant's locked row; a chain whose tenant is not there is dropped.
+    pub fn with_tenants(self, locked: &HashMap<String, Tenant>) -> Vec<(&Tenant, AuditChain)> {
+        self.chains.into_iter().filter_map(|(id, chain)| Some((locked.get(id)?, chain))).collect()
     }
 }

@@ -2,14 +2,15 @@
 //!
 //! A tenant actor batches its own consecutive ingest events, but when load is spread over
 //! hundreds of tenants each actor rarely has more than one event waiting, and one transaction per
-//! event would cap throughput at the database's fsync rate. Ingest units from all tenants are
-//! therefore queued here, and each worker commits everything queued so far in one transaction.
-//! While one commit is in flight the next group gathers, so latency at low load is unchanged.
+//! event (or per triage command) would cap throughput at the database's fsync rate and cost a
+//! dozen statements each. Ingest and triage units from all tenants are therefore queued here,
+//! and each worker commits everything queued so far in one transaction. While one commit is in
+//! flight the next group gathers, so latency at low load is unchanged.
 //!
-//! A group is applied set-wise (`ingest::commit_batches`): one statement locks all its tenants,
-//! and a few more look up and write the alerts, message ids and audit entries of every event,
-//! so a group of 64 events costs about as many statements as one. A tenant's actor has at
-//! most one unit in flight, so its order is preserved.
+//! A group is applied set-wise (`multi_tenant::commit_units`): one statement locks all its
+//! tenants, and a few more look up and write the alerts, message ids and audit entries of every
+//! request, so a group of 64 requests costs about as many statements as one. A tenant's actor
+//! has at most one unit in flight, so its order is preserved.
 
 use std::future::Future;
 use std::sync::mpsc::{self, Receiver, Sender};
@@ -18,8 +19,9 @@ use std::sync::{Arc, Mutex};
 use diesel::Connection;
 use tokio::sync::oneshot;
 
+use super::multi_tenant::{TenantUnit, commit_units};
 use super::writer::apply_each_alone;
-use super::{CommandError, Reply, Request, ingest};
+use super::{CommandError, Reply, Request};
 use crate::db::Database;
 
 struct Queued {
@@ -87,12 +89,10 @@ fn run_worker(db: &Database, receiver: &Mutex<Receiver<Queued>>, max_events: usi
 
 fn commit_group(db: &Database, mut group: Vec<Queued>) {
     group.sort_by(|a, b| a.tenant_id.cmp(&b.tenant_id));
-    let units: Vec<ingest::TenantBatch<'_>> =
-        group.iter().map(|u| ingest::TenantBatch { tenant_id: &u.tenant_id, requests: &u.requests }).collect();
-    let committed = db
-        .get()
-        .map_err(CommandError::from)
-        .and_then(|mut conn| conn.transaction(|conn| ingest::commit_batches(conn, &units)));
+    let units: Vec<TenantUnit<'_>> =
+        group.iter().map(|u| TenantUnit { tenant_id: &u.tenant_id, requests: &u.requests }).collect();
+    let committed =
+        db.get().map_err(CommandError::from).and_then(|mut conn| conn.transaction(|conn| commit_units(conn, &units)));
     drop(units);
     match committed {
         Ok(replies) => {
@@ -101,7 +101,7 @@ fn commit_group(db: &Database, mut group: Vec<Queued>) {
             }
         }
         Err(error) => {
-            tracing::warn!(%error, units = group.len(), "group commit rolled back; committing its events one by one");
+            tracing::warn!(%error, units = group.len(), "group commit rolled back; committing its requests one by one");
             for unit in group {
                 let _ = unit.reply.send(apply_each_alone(db, &unit.tenant_id, unit.requests));
             }

@@ -8,6 +8,7 @@ mod audit_chain;
 mod error;
 mod group_commit;
 mod ingest;
+mod multi_tenant;
 pub mod provisioning;
 mod request;
 mod tickets;
@@ -15,7 +16,7 @@ mod transaction;
 mod triage;
 mod writer;
 
-pub use audit_chain::AuditChain;
+pub use audit_chain::{AuditChain, AuditChains};
 pub use error::CommandError;
 pub use group_commit::GroupCommit;
 pub use request::{Command, CommandContext, IngestResult, NewTicket, Outcome, Reply, Request, TicketPatch};

@@ -4,6 +4,7 @@ use diesel::Connection;
 use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegistry, UnitOfWork, on_blocking_pool};
 
 use super::group_commit::GroupCommit;
+use super::multi_tenant::{TenantUnit, commit_units};
 use super::{Command, CommandError, Outcome, Reply, Request, Tx, ingest, tickets, transaction, triage};
 use crate::db::Database;
 
@@ -15,20 +16,22 @@ pub struct TenantWriter {
 }
 
 impl TenantWriter {
-    /// `group` routes ingest events through a cross-tenant group commit; `None` commits each
-    /// tenant's batch in its own transaction.
+    /// `group` routes ingest events and triage commands through a cross-tenant group commit;
+    /// `None` commits each tenant's unit in its own transaction.
     pub fn new(db: Database, group: Option<GroupCommit>) -> Self {
         Self { db, group }
     }
 
-    /// Commits consecutive ingest events in one transaction: one fsync for the lot. If that
-    /// transaction fails, each event is retried alone so one bad event cannot sink the others.
+    /// Commits consecutive ingest events (or triage commands) in one transaction: one fsync for
+    /// the lot. If that transaction fails, each is retried alone so one bad request cannot sink
+    /// the others.
     fn apply_batch(&self, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
-        let unit = ingest::TenantBatch { tenant_id, requests: &requests };
-        let batched =
-            self.db.get().map_err(CommandError::from).and_then(|mut conn| {
-                conn.transaction(|conn| ingest::commit_batches(conn, std::slice::from_ref(&unit)))
-            });
+        let unit = TenantUnit { tenant_id, requests: &requests };
+        let batched = self
+            .db
+            .get()
+            .map_err(CommandError::from)
+            .and_then(|mut conn| conn.transaction(|conn| commit_units(conn, std::slice::from_ref(&unit))));
         match batched {
             Ok(mut replies) => replies.pop().unwrap_or_default(),
             Err(error) => {
@@ -53,9 +56,7 @@ fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> 
     let ctx = &request.ctx;
     match request.command {
         Command::Ingest { .. } => ingest::apply(tx, &request),
-        Command::Acknowledge { alert_id } => triage::acknowledge(tx, ctx, &alert_id),
-        Command::Assign { alert_id, assignee_id } => triage::assign(tx, ctx, &alert_id, &assignee_id),
-        Command::Resolve { alert_id } => triage::resolve(tx, ctx, &alert_id),
+        Command::Acknowledge { .. } | Command::Assign { .. } | Command::Resolve { .. } => triage::apply(tx, &request),
         Command::TicketFromAlert { alert_id, title, priority } => {
             tickets::from_alert(tx, ctx, &alert_id, title, priority)
         }
@@ -73,34 +74,47 @@ impl TenantHandler for TenantWriter {
     type Key = String;
     type Command = Request;
     type Reply = Reply;
+    type Batch = Batch;
 
-    fn batchable(&self, request: &Request) -> bool {
-        matches!(request.command, Command::Ingest { .. })
+    fn batch(&self, request: &Request) -> Option<Batch> {
+        match request.command {
+            Command::Ingest { .. } => Some(Batch::Ingest),
+            _ if triage::is_triage(request) => Some(Batch::Triage),
+            _ => None,
+        }
     }
 
     fn apply(&self, tenant: &String, requests: Vec<Request>) -> Vec<Reply> {
-        let ingest = requests.first().is_some_and(|r| self.batchable(r));
-        match (ingest, requests.len()) {
+        let batched = requests.first().and_then(|r| self.batch(r)).is_some();
+        match (batched, requests.len()) {
             (true, n) if n > 1 => self.apply_batch(tenant, requests),
             _ => apply_each_alone(&self.db, tenant, requests),
         }
     }
 
-    /// Ingest units go to the group commit, whose threads answer the actor directly; the rest
-    /// run on the blocking pool.
+    /// Ingest and triage units go to the group commit, whose threads answer the actor directly;
+    /// the rest run on the blocking pool.
     fn submit(self: Arc<Self>, tenant: String, requests: Vec<Request>) -> UnitOfWork<Reply> {
-        let ingest = requests.first().is_some_and(|r| self.batchable(r));
-        if ingest {
+        let batch = requests.first().and_then(|r| self.batch(r));
+        if batch == Some(Batch::Ingest) {
             metrics::histogram!("oneprotect_ingest_batch_size").record(requests.len() as f64);
         }
         match &self.group {
-            Some(group) if ingest => {
+            Some(group) if batch.is_some() => {
                 let committed = group.submit(&tenant, requests);
                 Box::pin(async move { Ok(committed.await) })
             }
             _ => on_blocking_pool(self, tenant, requests),
         }
     }
+}
+
+/// The commands a tenant's actor may hand over together, each kind in units of its own: the
+/// group commit applies ingest events before triage commands, so a unit must not mix them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batch {
+    Ingest,
+    Triage,
 }
 
 /// The per-tenant actors and the writer behind them: where every mutation is sent.

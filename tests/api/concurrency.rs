@@ -99,3 +99,68 @@ async fn two_instances_on_one_database_still_make_one_ticket_per_alert() {
     let verify = json(app.get(&app.acme.operator, "/api/v1/audit/verify").await, StatusCode::OK).await;
     assert_eq!(verify["ok"], true, "both instances extended one intact chain");
 }
+
+/// Triage commands of several tenants share group-commit transactions with each other and with
+/// ingest events: every command still gets its own answer, a wrong tenant's id changes nothing,
+/// and each tenant's audit chain records exactly what changed.
+#[actix_web::test]
+async fn concurrent_triage_across_tenants_answers_each_command_and_audits_each_change() {
+    let app = spawn_app().await;
+    let mut alerts = Vec::new();
+    for (i, tenant) in [&app.acme, &app.globex].into_iter().enumerate() {
+        for n in 0..6 {
+            let key = format!("triage-{i}-{n}");
+            let body = json(
+                app.ingest(&tenant.integration_key, serde_json::json!({"dedup_key": key, "summary": "s"})).await,
+                StatusCode::ACCEPTED,
+            )
+            .await;
+            alerts.push((tenant, body["alert_id"].as_str().expect("alert id").to_owned()));
+        }
+    }
+    let mut requests = Vec::new();
+    for (n, (tenant, alert)) in alerts.iter().enumerate() {
+        let action = ["acknowledge", "resolve", "assign"][n % 3];
+        let (user, body) = match action {
+            "assign" => (&tenant.operator, serde_json::json!({"assignee_id": tenant.operator.id})),
+            _ => (&tenant.operator2, serde_json::json!({})),
+        };
+        requests.push((user, format!("/api/v1/alerts/{alert}/{action}"), body, StatusCode::OK));
+        // The other tenant's operator names the same alert: not found, and nothing changes.
+        let other = if tenant.id == app.acme.id { &app.globex } else { &app.acme };
+        requests.push((
+            &other.operator,
+            format!("/api/v1/alerts/{alert}/resolve"),
+            serde_json::json!({}),
+            StatusCode::NOT_FOUND,
+        ));
+    }
+    let triage = join_all(requests.iter().map(|(user, path, body, _)| app.post(user, path, body)));
+    let events = join_all((0..20).map(|i| {
+        let key = if i % 2 == 0 { &app.acme.integration_key } else { &app.globex.integration_key };
+        app.ingest(key, serde_json::json!({"dedup_key": format!("noise-{}", i % 3), "summary": "s"}))
+    }));
+    let (answers, events) = futures_util::join!(triage, events);
+    for ((_, path, _, expected), answer) in requests.iter().zip(answers) {
+        assert_eq!(answer.status(), *expected, "{path}");
+    }
+    assert!(events.iter().all(|r| r.status() == StatusCode::ACCEPTED));
+
+    for (n, (tenant, alert)) in alerts.iter().enumerate() {
+        let view = json(app.get(&tenant.auditor, &format!("/api/v1/alerts/{alert}")).await, StatusCode::OK).await;
+        let (status, assignee) = match n % 3 {
+            0 => ("acknowledged", serde_json::Value::Null),
+            1 => ("resolved", serde_json::Value::Null),
+            _ => ("triggered", serde_json::json!(tenant.operator.id)),
+        };
+        assert_eq!((&view["status"], &view["assignee_id"]), (&serde_json::json!(status), &assignee), "{alert}");
+        let entries = app.audit(&tenant.auditor, &format!("target={alert}")).await;
+        let actions: Vec<&str> = entries.iter().filter_map(|e| e["action"].as_str()).collect();
+        let change = ["alert.acknowledged", "alert.resolved", "alert.assigned"][n % 3];
+        assert_eq!(actions, [change, "alert.created"], "{alert}: one entry for the change, newest first");
+    }
+    for tenant in [&app.acme, &app.globex] {
+        let verify = json(app.get(&tenant.auditor, "/api/v1/audit/verify").await, StatusCode::OK).await;
+        assert_eq!(verify["ok"], true);
+    }
+}

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
+use crate::commands::audit_chain::AuditRecord;
 use crate::commands::{CommandContext, IngestResult};
 use crate::db::models::Alert;
 use crate::db::queries::amqp_messages::AppliedMessage;
@@ -31,15 +32,6 @@ pub struct Event<'r> {
 pub struct Known {
     pub open: Vec<Alert>,
     pub applied: Vec<AppliedMessage>,
-}
-
-/// An audit entry to append to its tenant's chain.
-pub struct AuditRecord<'r> {
-    pub tenant_id: &'r str,
-    pub ctx: &'r CommandContext,
-    pub action: &'static str,
-    pub alert_id: String,
-    pub changes: Value,
 }
 
 #[derive(Default)]

@@ -1,4 +1,4 @@
-//! Lookups and updates over many rows at once, for the ingest batches (inserts are in
+//! Lookups and updates over many rows at once, for the ingest and triage groups (inserts are in
 //! `bulk_insert.rs`).
 //!
 //! Array parameters do not compile through the `MultiConnection` backend, so PostgreSQL gets one
@@ -100,11 +100,12 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
             "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
                      resource = v.resource, details = v.details, event_count = v.event_count,
                      last_seen_at = v.last_seen_at, acknowledged_at = v.acknowledged_at,
-                     resolved_at = v.resolved_at
+                     resolved_at = v.resolved_at, assignee_id = v.assignee_id
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                             $7::text[], $8::bigint[], $9::timestamp[], $10::timestamp[], $11::timestamp[])
+                             $7::text[], $8::bigint[], $9::timestamp[], $10::timestamp[], $11::timestamp[],
+                             $12::text[])
                    AS v(id, loaded_status, status, severity, summary, resource, details, event_count,
-                        last_seen_at, acknowledged_at, resolved_at)
+                        last_seen_at, acknowledged_at, resolved_at, assignee_id)
                  WHERE a.id = v.id AND a.status = v.loaded_status",
         )
         .bind::<Array<Text>, _>(column(rows, |(a, _)| a.id.clone()))
@@ -118,6 +119,7 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
         .bind::<Array<Timestamp>, _>(column(rows, |(a, _)| a.last_seen_at))
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.acknowledged_at))
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.resolved_at))
+        .bind::<Array<Nullable<Text>>, _>(column(rows, |(a, _)| a.assignee_id.clone()))
         .execute(pg),
         DbConnection::Sqlite(lite) => {
             let mut written = 0;
@@ -134,6 +136,7 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
                             alerts::last_seen_at.eq(alert.last_seen_at),
                             alerts::acknowledged_at.eq(alert.acknowledged_at),
                             alerts::resolved_at.eq(alert.resolved_at),
+                            alerts::assignee_id.eq(&alert.assignee_id),
                         ))
                         .execute(lite)?;
             }

@@ -1,11 +1,9 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{contains_pattern, lower};
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
-use crate::domain::alert::AlertStatus;
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
@@ -40,6 +38,15 @@ pub fn with_source(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryR
         .optional()
 }
 
+/// The alerts with these ids, of any tenant, each with its integration's name.
+pub fn with_source_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<AlertWithSource>> {
+    alerts::table
+        .inner_join(integrations::table)
+        .filter(alerts::id.eq_any(ids))
+        .select((Alert::as_select(), integrations::name))
+        .load(conn)
+}
+
 /// The open alerts with these `(tenant, integration, dedup key)`s: the ones a batch of events
 /// may update.
 pub fn open_with_keys(conn: &mut DbConnection, keys: &[(&str, &str, &str)]) -> QueryResult<Vec<Alert>> {
@@ -64,41 +71,6 @@ pub fn store_changes(conn: &mut DbConnection, rows: &[(Alert, String)]) -> Query
         return Ok(0);
     }
     backend::update_alerts(conn, rows)
-}
-
-/// Moves an alert from `from` to `to` and returns it; `None` when it was no longer in `from`,
-/// which makes a concurrent writer's change win instead of being overwritten.
-/// `all_columns` rather than `as_returning()`: the latter does not compile through
-/// `MultiConnection`; the columns are in `Alert`'s field order.
-pub fn transition(
-    conn: &mut DbConnection,
-    id: &str,
-    from: &str,
-    to: AlertStatus,
-    at: NaiveDateTime,
-) -> QueryResult<Option<Alert>> {
-    let target = alerts::table.filter(alerts::id.eq(id).and(alerts::status.eq(from)));
-    let status = alerts::status.eq(to.as_str());
-    let updated = match to {
-        AlertStatus::Acknowledged => diesel::update(target)
-            .set((status, alerts::acknowledged_at.eq(Some(at))))
-            .returning(alerts::all_columns)
-            .get_result(conn),
-        AlertStatus::Resolved => diesel::update(target)
-            .set((status, alerts::resolved_at.eq(Some(at))))
-            .returning(alerts::all_columns)
-            .get_result(conn),
-        AlertStatus::Triggered => diesel::update(target).set(status).returning(alerts::all_columns).get_result(conn),
-    };
-    updated.optional()
-}
-
-/// Returns the updated alert.
-pub fn set_assignee(conn: &mut DbConnection, id: &str, assignee_id: &str) -> QueryResult<Alert> {
-    diesel::update(alerts::table.find(id))
-        .set(alerts::assignee_id.eq(Some(assignee_id)))
-        .returning(alerts::all_columns)
-        .get_result(conn)
 }
 
 /// Links a ticket to an alert that has none yet; returns false if it already had one.

@@ -1,0 +1,91 @@
+//! Operators acknowledging, assigning and resolving alerts.
+//!
+//! One path serves every group size: [`apply`] for a command inside its tenant's own
+//! transaction, [`apply_locked`] for the commands of many tenants in one transaction (the group
+//! commit).
+
+mod plan;
+
+use super::{AuditChains, Command, CommandContext, CommandError, Outcome, Reply, Request, Tx};
+use crate::db::DbConnection;
+use crate::db::queries::alerts;
+use crate::domain::now;
+use plan::{Action, Plan, Step};
+
+/// Applies one triage request inside its tenant's transaction.
+pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError> {
+    let tenant_id = tx.tenant.id.clone();
+    let step = step_of(&tenant_id, request)?;
+    let plan = store(tx.conn, std::slice::from_ref(&step))?;
+    tx.audit.append(plan.audit);
+    plan.outcomes
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| Err(CommandError::Internal("a triage plan without an outcome".into())))
+}
+
+/// Applies triage requests of several tenants, whose write locks the caller holds, inside the
+/// caller's transaction: one query loads the alerts they name, one statement writes the
+/// changed ones, and their audit records go to `chains`. Returns one reply per request, in
+/// order; an error means the transaction must roll back.
+pub fn apply_locked<'r>(
+    conn: &mut DbConnection,
+    requests: &[(&'r str, &'r Request)],
+    chains: &mut AuditChains<'r>,
+) -> Result<Vec<Reply>, CommandError> {
+    let mut steps = Vec::with_capacity(requests.len());
+    let slots: Vec<Result<usize, CommandError>> = requests
+        .iter()
+        .map(|(tenant_id, request)| {
+            steps.push(step_of(tenant_id, request)?);
+            Ok(steps.len() - 1)
+        })
+        .collect();
+    let mut outcomes: Vec<Option<Reply>> = if steps.is_empty() {
+        Vec::new()
+    } else {
+        let plan = store(conn, &steps)?;
+        chains.append(plan.audit);
+        plan.outcomes.into_iter().map(Some).collect()
+    };
+    Ok(slots
+        .into_iter()
+        .map(|slot| {
+            let taken = outcomes.get_mut(slot?).and_then(Option::take);
+            taken.unwrap_or_else(|| Err(CommandError::Internal("a triage step without an outcome".into())))
+        })
+        .collect())
+}
+
+/// Loads the alerts the steps name, plans the steps and writes the changed alerts.
+fn store<'r>(conn: &mut DbConnection, steps: &[Step<'r>]) -> Result<Plan<'r>, CommandError> {
+    let mut ids: Vec<&str> = steps.iter().map(|s| s.alert_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let plan = plan::plan(steps, alerts::with_source_many(conn, &ids)?, now());
+    let written = alerts::store_changes(conn, &plan.changed)?;
+    if written != plan.changed.len() {
+        // Only possible if something bypassed the tenant lock: roll back rather than guess.
+        return Err(CommandError::Unavailable("an alert changed concurrently; retry".into()));
+    }
+    Ok(plan)
+}
+
+fn step_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Step<'r>, CommandError> {
+    let (alert_id, action) = match &request.command {
+        Command::Acknowledge { alert_id } => (alert_id, Action::Acknowledge),
+        Command::Resolve { alert_id } => (alert_id, Action::Resolve),
+        Command::Assign { alert_id, assignee_id } => (alert_id, Action::Assign(assignee_id)),
+        _ => return Err(CommandError::Internal("only triage commands are planned as triage".into())),
+    };
+    Ok(Step { tenant_id, alert_id, action, ctx: &request.ctx })
+}
+
+/// Whether the request is one of the alert triage commands this module applies.
+pub fn is_triage(request: &Request) -> bool {
+    matches!(request.command, Command::Acknowledge { .. } | Command::Resolve { .. } | Command::Assign { .. })
+}
+
+pub(super) fn require_operator(ctx: &CommandContext) -> Result<(), CommandError> {
+    if ctx.actor.may_mutate() { Ok(()) } else { Err(CommandError::Forbidden("auditors have read-only access".into())) }
+}

@@ -1,0 +1,128 @@
+//! The alert state machine applied to a group of triage commands in memory.
+//!
+//! The group may hold commands of many tenants, several on one alert. The alerts they name are
+//! loaded first with one query; the plan says which to write and what to audit, so a group costs
+//! the same few statements whether it holds one command or a hundred.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDateTime;
+use serde_json::json;
+
+use crate::commands::audit_chain::AuditRecord;
+use crate::commands::{CommandContext, CommandError, Outcome, Reply};
+use crate::db::models::Alert;
+use crate::db::queries::alerts::AlertWithSource;
+use crate::domain::alert::{self, AlertStatus, Transition};
+
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'r> {
+    Acknowledge,
+    Resolve,
+    /// To the user issuing the command: operators may assign alerts only to themselves.
+    Assign(&'r str),
+}
+
+/// One command of the group, for a tenant whose write lock the caller holds.
+pub struct Step<'r> {
+    pub tenant_id: &'r str,
+    pub alert_id: &'r str,
+    pub action: Action<'r>,
+    pub ctx: &'r CommandContext,
+}
+
+pub struct Plan<'r> {
+    /// One per step, in order.
+    pub outcomes: Vec<Reply>,
+    /// Alerts to write, in their final state, with the status they were loaded in.
+    pub changed: Vec<(Alert, String)>,
+    pub audit: Vec<AuditRecord<'r>>,
+}
+
+struct Touched {
+    alert: Alert,
+    integration: String,
+    loaded_status: String,
+    dirty: bool,
+}
+
+/// `loaded` holds the alerts the steps name, of whichever tenant; a step only ever sees an
+/// alert of its own tenant.
+pub fn plan<'r>(steps: &[Step<'r>], loaded: Vec<AlertWithSource>, at: NaiveDateTime) -> Plan<'r> {
+    let mut touched: HashMap<String, Touched> = loaded
+        .into_iter()
+        .map(|(alert, integration)| {
+            let loaded_status = alert.status.clone();
+            (alert.id.clone(), Touched { alert, integration, loaded_status, dirty: false })
+        })
+        .collect();
+    let mut audit = Vec::new();
+    let outcomes = steps.iter().map(|step| apply(step, &mut touched, at, &mut audit)).collect();
+    let changed = touched.into_values().filter(|t| t.dirty).map(|t| (t.alert, t.loaded_status)).collect();
+    Plan { outcomes, changed, audit }
+}
+
+fn apply<'r>(
+    step: &Step<'r>,
+    touched: &mut HashMap<String, Touched>,
+    at: NaiveDateTime,
+    audit: &mut Vec<AuditRecord<'r>>,
+) -> Reply {
+    if !step.ctx.actor.may_mutate() {
+        return Err(CommandError::Forbidden("auditors have read-only access".into()));
+    }
+    if let Action::Assign(assignee) = step.action
+        && step.ctx.actor.id() != Some(assignee)
+    {
+        return Err(CommandError::Forbidden("operators may assign alerts only to themselves".into()));
+    }
+    let target = touched
+        .get_mut(step.alert_id)
+        .filter(|t| t.alert.tenant_id == step.tenant_id)
+        .ok_or(CommandError::NotFound("alert"))?;
+    let status = AlertStatus::parse(&target.alert.status)
+        .ok_or_else(|| CommandError::Internal(format!("unknown alert status {}", target.alert.status)))?;
+    let transition = match step.action {
+        Action::Acknowledge => alert::acknowledge(status),
+        Action::Resolve => alert::resolve(status),
+        Action::Assign(assignee) => alert::assign(status, target.alert.assignee_id.as_deref(), assignee),
+    };
+    let changed = match transition {
+        Transition::NoOp => false,
+        Transition::Conflict(reason) => return Err(CommandError::Conflict(reason.into())),
+        Transition::Apply => {
+            let (action, changes) = change(&mut target.alert, step.action, at);
+            target.dirty = true;
+            let alert_id = target.alert.id.clone();
+            audit.push(AuditRecord { tenant_id: step.tenant_id, ctx: step.ctx, action, alert_id, changes });
+            true
+        }
+    };
+    Ok(Outcome::Alert { alert: target.alert.clone(), integration: target.integration.clone(), changed })
+}
+
+/// Applies an allowed transition to the alert; returns its audit action and old/new values.
+fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (&'static str, serde_json::Value) {
+    let status = |alert: &mut Alert, to: AlertStatus| {
+        let old = std::mem::replace(&mut alert.status, to.as_str().to_owned());
+        json!({"status": {"old": old, "new": to.as_str()}})
+    };
+    match action {
+        Action::Acknowledge => {
+            alert.acknowledged_at = Some(at);
+            ("alert.acknowledged", status(alert, AlertStatus::Acknowledged))
+        }
+        Action::Resolve => {
+            alert.resolved_at = Some(at);
+            ("alert.resolved", status(alert, AlertStatus::Resolved))
+        }
+        Action::Assign(assignee) => {
+            let old = alert.assignee_id.replace(assignee.to_owned());
+            ("alert.assigned", json!({"assignee_id": {"old": old, "new": assignee}}))
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "plan_tests.rs"]
+mod tests;
