@@ -28,35 +28,21 @@ pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError
 /// Applies ingest requests of several tenants, whose write locks the caller holds, inside the
 /// caller's transaction: the events are planned together, and their alerts and message ids
 /// written with a few set-based statements; their audit records go to `chains`. Returns one
-/// reply per request, in order; an error means the transaction must roll back.
+/// reply per request, in order; an error (a request that is not an event, too) means the
+/// transaction must roll back.
 pub fn apply_locked<'r>(
     conn: &mut DbConnection,
     requests: &[(&'r str, &'r Request)],
     chains: &mut AuditChains<'r>,
 ) -> Result<Vec<Reply>, CommandError> {
-    // Where each request's answer comes from: its event's outcome, or an error of its own.
-    let mut events = Vec::with_capacity(requests.len());
-    let slots: Vec<Result<usize, CommandError>> = requests
-        .iter()
-        .map(|(tenant_id, request)| {
-            events.push(event_of(tenant_id, request)?);
-            Ok(events.len() - 1)
-        })
-        .collect();
-    let outcomes = if events.is_empty() {
-        Vec::new()
-    } else {
-        let plan = store::apply_events(conn, &events, now())?;
-        chains.append(plan.audit);
-        plan.outcomes
-    };
-    Ok(slots
-        .into_iter()
-        .map(|slot| {
-            let (alert_id, result) = outcomes[slot?].clone();
-            Ok(Outcome::Ingested { alert_id, result })
-        })
-        .collect())
+    let events =
+        requests.iter().map(|(tenant_id, request)| event_of(tenant_id, request)).collect::<Result<Vec<_>, _>>()?;
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plan = store::apply_events(conn, &events, now())?;
+    chains.append(plan.audit);
+    Ok(plan.outcomes.into_iter().map(|(alert_id, result)| Ok(Outcome::Ingested { alert_id, result })).collect())
 }
 
 fn event_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Event<'r>, CommandError> {

@@ -27,34 +27,21 @@ pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError
 /// Applies triage requests of several tenants, whose write locks the caller holds, inside the
 /// caller's transaction: one query loads the alerts they name, one statement writes the
 /// changed ones, and their audit records go to `chains`. Returns one reply per request, in
-/// order; an error means the transaction must roll back.
+/// order; an error (a request that is not a triage command, too) means the transaction must
+/// roll back.
 pub fn apply_locked<'r>(
     conn: &mut DbConnection,
     requests: &[(&'r str, &'r Request)],
     chains: &mut AuditChains<'r>,
 ) -> Result<Vec<Reply>, CommandError> {
-    let mut steps = Vec::with_capacity(requests.len());
-    let slots: Vec<Result<usize, CommandError>> = requests
-        .iter()
-        .map(|(tenant_id, request)| {
-            steps.push(step_of(tenant_id, request)?);
-            Ok(steps.len() - 1)
-        })
-        .collect();
-    let mut outcomes: Vec<Option<Reply>> = if steps.is_empty() {
-        Vec::new()
-    } else {
-        let plan = store(conn, &steps)?;
-        chains.append(plan.audit);
-        plan.outcomes.into_iter().map(Some).collect()
-    };
-    Ok(slots
-        .into_iter()
-        .map(|slot| {
-            let taken = outcomes.get_mut(slot?).and_then(Option::take);
-            taken.unwrap_or_else(|| Err(CommandError::Internal("a triage step without an outcome".into())))
-        })
-        .collect())
+    let steps =
+        requests.iter().map(|(tenant_id, request)| step_of(tenant_id, request)).collect::<Result<Vec<_>, _>>()?;
+    if steps.is_empty() {
+        return Ok(Vec::new());
+    }
+    let plan = store(conn, &steps)?;
+    chains.append(plan.audit);
+    Ok(plan.outcomes)
 }
 
 /// Loads the alerts the steps name, plans the steps and writes the changed alerts.
