@@ -125,39 +125,14 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
         return;
     }
 
-    // Triage: acknowledge distinct alerts, the tenants taking turns.
-    let alerts = Arc::new(open_alerts(&db, &tenants).await);
-    let next = Arc::new(AtomicUsize::new(0));
+    // Triage: acknowledge distinct alerts, the tenants taking turns; then resolve the same
+    // alerts tenant by tenant, so that all clients queue on one tenant's actor at a time.
+    let alerts = open_alerts(&db, &tenants).await;
     let commands = alerts.len().min(20_000);
-    let started = Instant::now();
-    let latencies = drive(clients, {
-        let (client, base, alerts, next) = (client.clone(), base.clone(), alerts.clone(), next.clone());
-        move || {
-            let (client, base, alerts, next) = (client.clone(), base.clone(), alerts.clone(), next.clone());
-            async move {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= commands {
-                    return false;
-                }
-                let (alert, token) = &alerts[i];
-                let response = client
-                    .post(format!("{base}/api/v1/alerts/{alert}/acknowledge"))
-                    .bearer_auth(token)
-                    .send()
-                    .await
-                    .expect("send");
-                assert_eq!(response.status(), 200);
-                true
-            }
-        }
-    })
-    .await;
-    report(
-        &format!("triage: acknowledge ({clients} clients, tenants in turn)"),
-        commands,
-        started.elapsed(),
-        latencies,
-    );
+    triage(&client, &base, &alerts[..commands], "acknowledge", &format!("{clients} clients, tenants in turn")).await;
+    let mut by_tenant = alerts[..commands].to_vec();
+    by_tenant.sort_by(|a, b| a.1.cmp(&b.1));
+    triage(&client, &base, &by_tenant, "resolve", &format!("{clients} clients, one tenant at a time")).await;
 
     // Alert list pages with a large tenant, its alerts spread over the run's time span so that
     // they interleave with the other tenants' (as in real data), at a moderate and a high
@@ -170,6 +145,37 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     for list_clients in [8, clients] {
         list_pages(&client, &base, &tenants[0].token, list_clients, list_alerts).await;
     }
+}
+
+/// `POST /alerts/{id}/{action}` on each alert with its tenant's operator token, in order.
+async fn triage(client: &reqwest::Client, base: &str, alerts: &[(String, String)], action: &str, label: &str) {
+    let clients: usize = env_or("LOAD_CLIENTS", 64);
+    let alerts = Arc::new(alerts.to_vec());
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let latencies = drive(clients, {
+        let (client, base, alerts, next, action) =
+            (client.clone(), base.to_owned(), alerts.clone(), next.clone(), action.to_owned());
+        move || {
+            let (client, base, alerts, next, action) =
+                (client.clone(), base.clone(), alerts.clone(), next.clone(), action.clone());
+            async move {
+                let Some((alert, token)) = alerts.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    return false;
+                };
+                let response = client
+                    .post(format!("{base}/api/v1/alerts/{alert}/{action}"))
+                    .bearer_auth(token)
+                    .send()
+                    .await
+                    .expect("send");
+                assert_eq!(response.status(), 200);
+                true
+            }
+        }
+    })
+    .await;
+    report(&format!("triage: {action} ({label})"), alerts.len(), started.elapsed(), latencies);
 }
 
 /// `GET /alerts?limit=50` in turns plain, `status=triggered` and `severity=low`.
