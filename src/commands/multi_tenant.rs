@@ -21,7 +21,8 @@ pub struct TenantUnit<'r> {
 }
 
 /// Applies the units inside the caller's transaction. Returns one reply per request, unit by
-/// unit; an error means the transaction must roll back.
+/// unit; an error means the transaction must roll back (the group commit then applies each
+/// request alone, which is also how a request of another kind would still be served).
 ///
 /// Ingest events are applied before triage commands. That only reorders requests of different
 /// tenants: a tenant has one unit in flight, and a unit holds requests of one kind.
@@ -32,15 +33,15 @@ pub fn commit_units(conn: &mut DbConnection, units: &[TenantUnit<'_>]) -> Result
     let locked: HashMap<String, Tenant> =
         tenants::lock_many(conn, &ids)?.into_iter().map(|t| (t.id.clone(), t)).collect();
 
-    let (mut events, mut commands, mut others) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut events, mut commands, mut no_tenant) = (Vec::new(), Vec::new(), Vec::new());
     for (u, unit) in units.iter().enumerate() {
         for (r, request) in unit.requests.iter().enumerate() {
             let entry = ((u, r), (unit.tenant_id, request));
             match &request.command {
-                _ if !locked.contains_key(unit.tenant_id) => others.push(entry),
+                _ if !locked.contains_key(unit.tenant_id) => no_tenant.push((u, r)),
                 Command::Ingest { .. } => events.push(entry),
                 _ if triage::is_triage(request) => commands.push(entry),
-                _ => others.push(entry),
+                _ => return Err(CommandError::Internal("only alert events and triage commands are grouped".into())),
             }
         }
     }
@@ -58,12 +59,8 @@ pub fn commit_units(conn: &mut DbConnection, units: &[TenantUnit<'_>]) -> Result
     for ((u, r), reply) in applied {
         replies[u][r] = Some(reply);
     }
-    for ((u, r), (tenant_id, _)) in others {
-        replies[u][r] = Some(Err(if locked.contains_key(tenant_id) {
-            CommandError::Internal("this command is not committed in groups".into())
-        } else {
-            CommandError::NotFound("tenant")
-        }));
+    for (u, r) in no_tenant {
+        replies[u][r] = Some(Err(CommandError::NotFound("tenant")));
     }
     Ok(replies.into_iter().map(|unit| unit.into_iter().map(|reply| reply.unwrap_or_else(missing)).collect()).collect())
 }
