@@ -107,8 +107,16 @@ impl<'r> AuditChains<'r> {
         }
     }
 
-    /// Each chain with its tenant's locked row; a chain whose tenant is not there is dropped.
-    pub fn with_tenants(self, locked: &HashMap<String, Tenant>) -> Vec<(&Tenant, AuditChain)> {
-        self.chains.into_iter().filter_map(|(id, chain)| Some((locked.get(id)?, chain))).collect()
+    /// Each chain with its tenant's locked row. A chain of a tenant that is not locked is an
+    /// error, never dropped: a change must not commit without its audit entries.
+    pub fn with_tenants(self, locked: &HashMap<String, Tenant>) -> Result<Vec<(&Tenant, AuditChain)>, CommandError> {
+        self.chains
+            .into_iter()
+            .map(|(id, chain)| {
+                let tenant =
+                    locked.get(id).ok_or_else(|| CommandError::Internal(format!("tenant {id} is not locked")))?;
+                Ok((tenant, chain))
+            })
+            .collect()
     }
 }

@@ -51,7 +51,7 @@ pub fn commit_units(conn: &mut DbConnection, units: &[TenantUnit<'_>]) -> Result
     let event_replies = ingest::apply_locked(conn, &event_requests, &mut chains)?;
     let (command_slots, command_requests): (Vec<_>, Vec<_>) = commands.into_iter().unzip();
     let command_replies = triage::apply_locked(conn, &command_requests, &mut chains)?;
-    record_changes(conn, chains.with_tenants(&locked))?;
+    record_changes(conn, chains.with_tenants(&locked)?)?;
 
     let mut replies: Vec<Vec<Option<Reply>>> =
         units.iter().map(|u| u.requests.iter().map(|_| None).collect()).collect();
