@@ -68,9 +68,7 @@ fn apply<'r>(
     at: NaiveDateTime,
     audit: &mut Vec<AuditRecord<'r>>,
 ) -> Reply {
-    if !step.ctx.actor.may_mutate() {
-        return Err(CommandError::Forbidden("auditors have read-only access".into()));
-    }
+    super::require_operator(step.ctx)?;
     if let Action::Assign(assignee) = step.action
         && step.ctx.actor.id() != Some(assignee)
     {
