@@ -4,8 +4,9 @@
 //!
 //! Environment: LOAD_DATABASE_URL (admin URL; a fresh database is created on that server, or an
 //! SQLite path), LOAD_EVENTS (50000), LOAD_CLIENTS (64), LOAD_TENANTS (100), LOAD_LIST_ALERTS
-//! (1000000), LOAD_GROUP_COMMIT_OFF (1; 0 skips the ingest run without group commit). It prints
-//! throughput and latency percentiles for ingest, triage and alert lists.
+//! (1000000), LOAD_WARMUP (5000 events before measuring), LOAD_GROUP_COMMIT_OFF (1; 0 skips the
+//! ingest run without group commit). It prints throughput, latency percentiles and CPU time per
+//! request (the whole machine's, and PostgreSQL's share) for ingest, triage and alert lists.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -92,35 +93,18 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().expect("client");
     println!("-- {label}: database {}", db.url().redacted());
 
+    // Warm-up, not measured: a service that has run for a minute has alerts, and autovacuum has
+    // given PostgreSQL their statistics. Measured from an empty database instead, each pooled
+    // connection keeps whatever plan it chose for the alert lookups while the table was tiny
+    // (sequential scans, on a generic plan), and the figures swing by half from run to run.
+    let warm_up: usize = env_or("LOAD_WARMUP", 5_000);
+    ingest(&client, &base, &tenants, warm_up, "warm").await;
+    analyze(&db).await;
+
     // Ingest: every event durable before its 202; ~30% repeat an open alert's key.
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let latencies = drive(clients, {
-        let (client, base, tenants, next) = (client.clone(), base.clone(), tenants.clone(), next.clone());
-        move || {
-            let (client, base, tenants, next) = (client.clone(), base.clone(), tenants.clone(), next.clone());
-            async move {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= events {
-                    return false;
-                }
-                let tenant = &tenants[i % tenants.len()];
-                let dedup = if i % 10 < 3 { format!("dup-{}", i % 97) } else { format!("k-{i}") };
-                let body =
-                    json!({"integration_key": tenant.key, "dedup_key": dedup, "summary": "load", "severity": "high"});
-                let response = client.post(format!("{base}/api/v1/events")).json(&body).send().await.expect("send");
-                assert_eq!(response.status(), 202);
-                true
-            }
-        }
-    })
-    .await;
-    report(
-        &format!("HTTP ingest ({tenant_count} tenants, 30% duplicates, {label})"),
-        events,
-        started.elapsed(),
-        latencies,
-    );
+    let phase = Phase::start();
+    let latencies = ingest(&client, &base, &tenants, events, "load").await;
+    phase.report(&format!("HTTP ingest ({tenant_count} tenants, 30% duplicates, {label})"), events, latencies);
     if !everything {
         return;
     }
@@ -147,12 +131,57 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
     }
 }
 
+/// Sends `events` alert events over the tenants in turn, 3 in 10 with one of 97 keys per tenant
+/// (`prefix` keeps runs apart); returns each request's latency.
+async fn ingest(
+    client: &reqwest::Client,
+    base: &str,
+    tenants: &Arc<Vec<Tenant>>,
+    events: usize,
+    prefix: &str,
+) -> Vec<Duration> {
+    let clients: usize = env_or("LOAD_CLIENTS", 64);
+    let next = Arc::new(AtomicUsize::new(0));
+    drive(clients, {
+        let (client, base, tenants, next, prefix) =
+            (client.clone(), base.to_owned(), tenants.clone(), next.clone(), prefix.to_owned());
+        move || {
+            let (client, base, tenants, next, prefix) =
+                (client.clone(), base.clone(), tenants.clone(), next.clone(), prefix.clone());
+            async move {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= events {
+                    return false;
+                }
+                let tenant = &tenants[i % tenants.len()];
+                let dedup = if i % 10 < 3 { format!("{prefix}-dup-{}", i % 97) } else { format!("{prefix}-{i}") };
+                let body =
+                    json!({"integration_key": tenant.key, "dedup_key": dedup, "summary": "load", "severity": "high"});
+                let response = client.post(format!("{base}/api/v1/events")).json(&body).send().await.expect("send");
+                assert_eq!(response.status(), 202);
+                true
+            }
+        }
+    })
+    .await
+}
+
+/// What autovacuum does within a minute of a table growing: fresh statistics (PostgreSQL only).
+async fn analyze(db: &Database) {
+    if db.url().backend != oneprotect::db::Backend::Postgres {
+        return;
+    }
+    db.run(|conn| diesel::sql_query("ANALYZE").execute(conn).map_err(oneprotect::db::DbError::from))
+        .await
+        .expect("analyze");
+}
+
 /// `POST /alerts/{id}/{action}` on each alert with its tenant's operator token, in order.
 async fn triage(client: &reqwest::Client, base: &str, alerts: &[(String, String)], action: &str, label: &str) {
     let clients: usize = env_or("LOAD_CLIENTS", 64);
     let alerts = Arc::new(alerts.to_vec());
     let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
+    let phase = Phase::start();
     let latencies = drive(clients, {
         let (client, base, alerts, next, action) =
             (client.clone(), base.to_owned(), alerts.clone(), next.clone(), action.to_owned());
@@ -175,14 +204,14 @@ async fn triage(client: &reqwest::Client, base: &str, alerts: &[(String, String)
         }
     })
     .await;
-    report(&format!("triage: {action} ({label})"), alerts.len(), started.elapsed(), latencies);
+    phase.report(&format!("triage: {action} ({label})"), alerts.len(), latencies);
 }
 
 /// `GET /alerts?limit=50` in turns plain, `status=triggered` and `severity=low`.
 async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: usize, list_alerts: usize) {
     let requests = 5_000;
     let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
+    let phase = Phase::start();
     let latencies = drive(clients, {
         let (client, base, next, token) = (client.clone(), base.to_owned(), next.clone(), token.to_owned());
         move || {
@@ -210,10 +239,9 @@ async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: 
         }
     })
     .await;
-    report(
+    phase.report(
         &format!("alert list page (limit 50, {list_alerts} alerts in the tenant, {clients} clients)"),
         requests,
-        started.elapsed(),
         latencies,
     );
 }
@@ -246,21 +274,67 @@ where
     all
 }
 
-fn report(name: &str, count: usize, elapsed: Duration, mut latencies: Vec<Duration>) {
-    latencies.sort();
-    let pct = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or_default()
-    };
-    println!(
-        "{name}: {count} in {:.2}s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms",
-        elapsed.as_secs_f64(),
-        count as f64 / elapsed.as_secs_f64(),
-        pct(0.50).as_secs_f64() * 1e3,
-        pct(0.99).as_secs_f64() * 1e3
-    );
+/// A measured phase: wall time, and the CPU time the whole machine spent meanwhile (server,
+/// database and load generator together). CPU per request is steadier than throughput on a
+/// shared machine whose cores are sometimes taken by other guests.
+struct Phase {
+    started: Instant,
+    busy: Option<(Duration, Duration)>,
+}
+
+impl Phase {
+    fn start() -> Self {
+        Self { started: Instant::now(), busy: cpu_used() }
+    }
+
+    fn report(self, name: &str, count: usize, mut latencies: Vec<Duration>) {
+        let elapsed = self.started.elapsed();
+        let per_request = |d: Duration| d.as_secs_f64() * 1e6 / count as f64;
+        let cpu = match (self.busy, cpu_used()) {
+            (Some((machine, postgres)), Some((machine_after, postgres_after))) => format!(
+                "; CPU {:.0} µs/request, PostgreSQL's {:.0}",
+                per_request(machine_after.saturating_sub(machine)),
+                per_request(postgres_after.saturating_sub(postgres))
+            ),
+            _ => String::new(),
+        };
+        latencies.sort();
+        let pct = |p: f64| {
+            latencies
+                .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+                .copied()
+                .unwrap_or_default()
+        };
+        println!(
+            "{name}: {count} in {:.2}s = {:.0}/s; p50 {:.2} ms, p99 {:.2} ms{cpu}",
+            elapsed.as_secs_f64(),
+            count as f64 / elapsed.as_secs_f64(),
+            pct(0.50).as_secs_f64() * 1e3,
+            pct(0.99).as_secs_f64() * 1e3
+        );
+    }
+}
+
+/// CPU time the whole machine and PostgreSQL's processes have used, from Linux's `/proc`: for
+/// the machine, time not idle, waiting for I/O or stolen; for PostgreSQL, its live processes'
+/// user and system time (the pool keeps its connections for the whole run).
+fn cpu_used() -> Option<(Duration, Duration)> {
+    // USER_HZ is 100 on every Linux build this runs on.
+    let ticks = |t: u64| Duration::from_millis(t * 10);
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat.lines().next()?.split_whitespace().skip(1).map_while(|t| t.parse().ok()).collect();
+    let machine: u64 = [0, 1, 2, 5, 6].iter().filter_map(|&i| fields.get(i)).sum();
+    let mut postgres = 0;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // `pid (comm) state ppid …`: utime and stime are the 12th and 13th fields after `)`.
+        let Some((comm, rest)) = stat.split_once(") ") else { continue };
+        if comm.ends_with("(postgres") {
+            let after: Vec<&str> = rest.split_whitespace().collect();
+            postgres += [11, 12].iter().filter_map(|&i| after.get(i)?.parse::<u64>().ok()).sum::<u64>();
+        }
+    }
+    Some((ticks(machine), ticks(postgres)))
 }
 
 fn provision(db: &Database, count: usize) -> Vec<Tenant> {
