@@ -3,7 +3,8 @@
 //! PostgreSQL → acked), 100 tenants, 30% duplicates, durable messages, publisher confirms.
 //!
 //! `cargo bench --bench amqp_ingest` (PostgreSQL at ONEPROTECT_BENCH_DATABASE_URL or
-//! 127.0.0.1:5432, RabbitMQ at ONEPROTECT_BENCH_AMQP_URL or 127.0.0.1:5672). Results go to
+//! 127.0.0.1:5432, RabbitMQ at ONEPROTECT_BENCH_AMQP_URL or 127.0.0.1:5672; BENCH_EVENTS
+//! measured events, 60,000, sent after BENCH_WARMUP unmeasured ones, 5,000). Results go to
 //! docs/BENCHMARKS.md by hand.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -28,28 +29,36 @@ fn events() -> usize {
     std::env::var("BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(60_000)
 }
 
-/// Bodies for `n` events over `keys` tenants: 30% repeat a dedup key already used.
-fn bodies(keys: &[String], n: usize) -> Vec<Vec<u8>> {
+fn warm_up_events() -> usize {
+    std::env::var("BENCH_WARMUP").ok().and_then(|v| v.parse().ok()).unwrap_or(5_000)
+}
+
+/// Bodies for `n` events over `keys` tenants: 30% repeat a dedup key already used. `prefix`
+/// keeps the keys of separate batches apart.
+fn bodies(keys: &[String], n: usize, prefix: &str) -> Vec<(String, Vec<u8>)> {
     (0..n)
         .map(|i| {
             let tenant = i % keys.len();
             let dedup = if i % 10 < 3 && i >= keys.len() { (i / keys.len()).saturating_sub(1) } else { i / keys.len() };
-            serde_json::json!({
+            let body = serde_json::json!({
                 "integration_key": keys[tenant],
-                "dedup_key": format!("host-{dedup}/disk"),
+                "dedup_key": format!("{prefix}-host-{dedup}/disk"),
                 "summary": format!("Disk usage 97% on host-{dedup}"),
                 "severity": "high",
                 "details": {"metric": "disk_used_pct", "value": 97},
-            })
-            .to_string()
-            .into_bytes()
+            });
+            (format!("{prefix}-{i}"), body.to_string().into_bytes())
         })
         .collect()
 }
 
 /// Publishes every body (persistent, with a message id) and waits for all confirms,
 /// keeping `WINDOW` unconfirmed at most. Runs on its own thread and runtime.
-fn publish_in_background(url: String, exchange: String, bodies: Vec<Vec<u8>>) -> std::thread::JoinHandle<Duration> {
+fn publish_in_background(
+    url: String,
+    exchange: String,
+    bodies: Vec<(String, Vec<u8>)>,
+) -> std::thread::JoinHandle<Duration> {
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async move {
@@ -58,9 +67,9 @@ fn publish_in_background(url: String, exchange: String, bodies: Vec<Vec<u8>>) ->
             channel.confirm_select(ConfirmSelectOptions::default()).await.unwrap();
             let started = Instant::now();
             let mut pending = Vec::with_capacity(WINDOW);
-            for (i, body) in bodies.iter().enumerate() {
+            for (message_id, body) in &bodies {
                 let properties =
-                    BasicProperties::default().with_delivery_mode(2).with_message_id(format!("bench-{i}").into());
+                    BasicProperties::default().with_delivery_mode(2).with_message_id(message_id.as_str().into());
                 let confirm = channel
                     .basic_publish(
                         exchange.as_str().into(),
@@ -116,7 +125,7 @@ async fn delete_topology(amqp: &AmqpSettings) {
 }
 
 /// A plain consumer that only acks, with a publisher on another thread: the broker's rate.
-async fn bare_rate(amqp: &AmqpSettings, bodies: Vec<Vec<u8>>) -> f64 {
+async fn bare_rate(amqp: &AmqpSettings, bodies: Vec<(String, Vec<u8>)>) -> f64 {
     let n = bodies.len();
     let url = amqp.url.clone().unwrap();
     let conn = AmqpConnection::connect(&url, ConnectionProperties::default()).await.unwrap();
@@ -174,7 +183,7 @@ fn main() {
         })
         .await
         .unwrap();
-        let all = bodies(&keys, n);
+        let all = bodies(&keys, n, "bench");
 
         let bare = bare_rate(&bare_names, all.clone()).await;
         delete_topology(&bare_names).await;
@@ -184,15 +193,19 @@ fn main() {
         let mut counter = PgConnection::establish(&db_url).unwrap();
         // The service declares its topology on connect; wait until it has.
         tokio::time::sleep(Duration::from_secs(2)).await;
+        let publish =
+            |bodies| publish_in_background(app_names.url.clone().unwrap(), app_names.exchange.clone(), bodies);
+
+        // Warm-up, not measured: a service that has run for a minute has alerts, and autovacuum
+        // has given PostgreSQL their statistics (see the same step in http_load.rs).
+        let warm_up = warm_up_events();
+        publish(bodies(&keys, warm_up, "warm")).join().unwrap();
+        wait_for_committed(&mut counter, warm_up).await;
+        diesel::sql_query("ANALYZE").execute(&mut counter).unwrap();
+
         let started = Instant::now();
-        let publisher = publish_in_background(app_names.url.clone().unwrap(), app_names.exchange.clone(), all);
-        loop {
-            let committed = committed_events(&mut counter);
-            if committed >= n as i64 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let publisher = publish(all);
+        wait_for_committed(&mut counter, warm_up + n).await;
         let elapsed = started.elapsed();
         publisher.join().unwrap();
         server.stop(true).await;
@@ -211,6 +224,15 @@ fn main() {
 struct Sum {
     #[diesel(sql_type = diesel::sql_types::BigInt)]
     total: i64,
+}
+
+/// Waits until `events` events are committed. Each poll sums the whole alerts table: every
+/// 20 ms (until stop 10) the probe took a share of the CPU it measures. Every 100 ms it costs
+/// little, and the end is still known to within 1% of a run.
+async fn wait_for_committed(conn: &mut PgConnection, events: usize) {
+    while committed_events(conn) < events as i64 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 fn committed_events(conn: &mut PgConnection) -> i64 {
