@@ -129,9 +129,10 @@ impl Application {
     /// in-flight requests, and so the commands they wait on; the consumer stops taking
     /// deliveries and lets the ones in flight commit and be acknowledged before returning.
     /// The webhook dispatcher stops with the server; a delivery it was sending is retried once
-    /// its lease runs out.
+    /// its lease runs out. Finished portal sessions are deleted hourly meanwhile.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let consumer = self.consumer.map(|Consumer { context, url, up }| Ingest::start(context, url, up));
+        let purger = actix_web::rt::spawn(routes::portal::purge_finished_sessions(self.state.db.clone()));
         let served = match self.dispatcher {
             Some(dispatcher) => {
                 tokio::select! {
@@ -141,6 +142,7 @@ impl Application {
             }
             None => self.server.await,
         };
+        purger.abort();
         if let Some(consumer) = consumer {
             tracing::info!("HTTP server stopped; stopping the AMQP consumer");
             consumer.stop().await;

@@ -209,3 +209,39 @@ async fn people_create_and_revoke_their_own_api_tokens() {
     let me = app.client.get(app.url("/api/v1/me")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[actix_web::test]
+async fn finished_sessions_are_deleted_and_live_ones_keep_working() {
+    use diesel::prelude::*;
+    use oneprotect::db::DbError;
+    use oneprotect::db::queries::portal_sessions as sessions;
+    use oneprotect::db::schema::portal_sessions;
+
+    let app = spawn_app().await;
+    let expired = Visitor::signed_in(&app, "acme", "alice").await;
+    app.db
+        .run(|conn| {
+            let an_hour_ago = oneprotect::domain::now() - chrono::Duration::hours(1);
+            diesel::update(portal_sessions::table)
+                .set(portal_sessions::expires_at.eq(an_hour_ago))
+                .execute(conn)
+                .map_err(DbError::from)
+        })
+        .await
+        .unwrap();
+    let mut live = Visitor::signed_in(&app, "acme", "alice").await;
+    let mut signed_out = Visitor::signed_in(&app, "acme", "bob").await;
+    signed_out.post("/portal/logout", &[]).await;
+
+    // What the hourly task runs (it also ran at start, before these sessions existed).
+    let now = oneprotect::domain::now();
+    app.db.run(move |conn| sessions::purge_finished(conn, now).map_err(DbError::from)).await.unwrap();
+
+    let left: i64 =
+        app.db.run(|conn| portal_sessions::table.count().get_result(conn).map_err(DbError::from)).await.unwrap();
+    assert_eq!(left, 1, "only the live session is kept");
+    assert_eq!(live.get("/portal/alerts").await.status, StatusCode::OK);
+    for mut gone in [expired, signed_out] {
+        assert_eq!(gone.get("/portal/alerts").await.location.as_deref(), Some("/portal/login"));
+    }
+}

@@ -29,3 +29,12 @@ pub fn end(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<
         .set(portal_sessions::ended_at.eq(Some(at)))
         .execute(conn)
 }
+
+/// Deletes the sessions that were signed out or have expired by `now`: they open nothing, and
+/// each sign-in would otherwise leave a row behind for good (sign-ins are in the audit trail).
+pub fn purge_finished(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(
+        portal_sessions::table.filter(portal_sessions::ended_at.is_not_null().or(portal_sessions::expires_at.le(now))),
+    )
+    .execute(conn)
+}

@@ -10,6 +10,7 @@ mod csrf;
 mod error;
 mod login;
 mod session;
+mod session_purge;
 mod throttle;
 mod ticket;
 mod tickets;
@@ -17,6 +18,7 @@ mod view;
 mod webhooks;
 
 pub use session::PortalConfig;
+pub use session_purge::purge_finished_sessions;
 
 use actix_web::http::header::{self, LOCATION};
 use actix_web::middleware::DefaultHeaders;
