@@ -113,6 +113,8 @@ async fn an_operator_walks_through_triage_and_ticketing_in_chromium() {
 
     // 8. Audit: every step is there, and the chain verifies.
     browser.click("nav a[href='/portal/audit']").await;
+    browser.wait_text("#verify-chain", "Verify chain").await;
+    browser.click("#verify-chain").await;
     browser.wait_text("#chain-status", "Chain verified").await;
     let audit = browser.text("#audit").await;
     for action in [

@@ -4,6 +4,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod audit;
 mod browser;
 mod chromium;
 mod forms;
