@@ -102,34 +102,21 @@ pub async fn list(
     let people = Directory::new(people);
     let more = rows.len() as i64 > PAGE;
     let rows: Vec<HistoryRow> = rows.into_iter().take(PAGE as usize).map(|e| HistoryRow::new(e, &people)).collect();
-    let next = if more {
-        rows.last().map(|r| {
-            let cursor = r.seq.to_string();
-            let pairs = [
-                ("action", q.action.as_str()),
-                ("actor", &q.actor),
-                ("target", &q.target),
-                ("since", &q.since),
-                ("until", &q.until),
-                ("cursor", &cursor),
-            ];
-            format!("/portal/audit{}", query_string(&pairs))
-        })
-    } else {
-        None
-    };
-    let verify_link = {
+    // This page with the same filters; empty values are left out.
+    let link = |cursor: &str, verify: &str| {
         let pairs = [
             ("action", q.action.as_str()),
             ("actor", &q.actor),
             ("target", &q.target),
             ("since", &q.since),
             ("until", &q.until),
-            ("cursor", &q.cursor),
-            ("verify", "1"),
+            ("cursor", cursor),
+            ("verify", verify),
         ];
         format!("/portal/audit{}", query_string(&pairs))
     };
+    let next = if more { rows.last().map(|r| link(&r.seq.to_string(), "")) } else { None };
+    let verify_link = link(&q.cursor, "1");
     let mut actions = vec![Choice { value: String::new(), label: "Any action".into(), selected: q.action.is_empty() }];
     actions.extend(crate::domain::audit::ACTIONS.iter().map(|a| Choice {
         value: (*a).into(),
