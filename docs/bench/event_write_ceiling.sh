@@ -6,7 +6,7 @@
 #
 #     docs/bench/event_write_ceiling.sh [events per tenant per transaction, 32] [seconds, 15]
 #
-# Needs psql and pgbench, and PostgreSQL at $PGHOST (127.0.0.1) as $PGUSER (postgres).
+# Needs psql, pgbench and bc, and PostgreSQL at $PGHOST (127.0.0.1) as $PGUSER (postgres).
 set -euo pipefail
 per_tenant=${1:-32}
 seconds=${2:-15}
