@@ -133,8 +133,8 @@ pub async fn list(
     let mut tabs =
         vec![Tab { label: "All".into(), href: link("", &q.view, ""), count: None, current: status.is_empty() }];
     for s in AlertStatus::ALL {
-        let open = *s != AlertStatus::Resolved.as_str();
-        let count = open.then(|| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n));
+        let counted = alerts::OPEN_STATUSES.contains(s);
+        let count = counted.then(|| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n));
         tabs.push(Tab { label: super::error::capitalize(s), href: link(s, &q.view, ""), count, current: status == *s });
     }
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
