@@ -19,6 +19,7 @@
 pub mod config;
 pub mod error;
 pub mod handler;
+mod pending;
 pub mod registry;
 pub mod supervisor;
 pub mod tenant_actor;
@@ -26,6 +27,7 @@ pub mod tenant_actor;
 pub use config::RuntimeConfig;
 pub use error::DispatchError;
 pub use handler::{TenantHandler, UnitOfWork, on_blocking_pool};
+pub use pending::Pending;
 pub use registry::TenantRegistry;
 pub use supervisor::{Supervisor, SupervisorConfig, SupervisorHandle};
 pub use tenant_actor::TenantActor;

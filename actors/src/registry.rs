@@ -8,6 +8,7 @@ use tokio::sync::oneshot;
 use crate::config::RuntimeConfig;
 use crate::error::DispatchError;
 use crate::handler::TenantHandler;
+use crate::pending::Pending;
 use crate::tenant_actor::{Delivery, Submit, TenantActor};
 
 type Actors<H> = HashMap<<H as TenantHandler>::Key, Addr<TenantActor<H>>>;
@@ -50,22 +51,36 @@ impl<H: TenantHandler> TenantRegistry<H> {
     ///
     /// Must be called from inside an actix `System`: new actors start on the current arbiter.
     pub async fn send(&self, tenant: H::Key, command: H::Command) -> Result<H::Reply, DispatchError> {
+        self.enqueue(tenant, command).await?.await
+    }
+
+    /// Puts a command in the tenant's queue and returns once it holds its place there, with a
+    /// future for its reply. Commands enqueued one after the other (each call awaited before
+    /// the next) are applied in that order, however long their replies take: this is how a
+    /// caller keeps a stream of commands ordered while many of them are in flight.
+    ///
+    /// A full queue answers [`DispatchError::MailboxFull`] here, with nothing enqueued.
+    pub async fn enqueue(&self, tenant: H::Key, command: H::Command) -> Result<Pending<H>, DispatchError> {
         let mut command = command;
         // The second attempt covers an actor that stopped for idleness just as we sent to it.
         for _ in 0..2 {
             let addr = self.live_actor(&tenant);
-            let (tx, rx) = oneshot::channel();
+            let (tx, mut rx) = oneshot::channel();
             if addr.send(Submit::new(command, tx)).await.is_err() {
                 // The dropped Submit bounced the command back through `rx`.
                 tracing::debug!(tenant = ?tenant, "tenant actor gone while sending; retrying");
             }
-            match rx.await {
-                Ok(Delivery::Done(result)) => return result,
+            // The actor has handled the Submit (or dropped it): either the command is queued
+            // and `rx` is still empty, or `rx` already says why it is not.
+            match rx.try_recv() {
+                Err(oneshot::error::TryRecvError::Empty) => return Ok(Pending { rx }),
                 Ok(Delivery::Bounced(returned)) => {
                     self.forget(&tenant, &addr);
                     command = returned;
                 }
-                Err(_) => return Err(DispatchError::Stopped),
+                Ok(Delivery::Done(Err(error))) => return Err(error),
+                Ok(Delivery::Done(Ok(reply))) => return Ok(Pending::ready(Ok(reply))),
+                Err(oneshot::error::TryRecvError::Closed) => return Err(DispatchError::Stopped),
             }
         }
         Err(DispatchError::Stopped)

@@ -271,3 +271,36 @@ fn registry_is_send_sync_and_its_future_is_send() {
     assert_send_sync(&registry);
     assert_send(registry.send(1, Cmd::Solo(1)));
 }
+
+#[actix_rt::test]
+async fn enqueued_commands_apply_in_enqueue_order_while_their_replies_wait() {
+    let (handler, registry) = registry(RuntimeConfig::default());
+    let first = registry.enqueue(1, Cmd::Gated).await.unwrap();
+    let mut pending = Vec::new();
+    for n in 0..20 {
+        pending.push(registry.enqueue(1, Cmd::Ingest(n)).await.unwrap());
+    }
+    wait_until("the gated unit to start", || handler.gated_entered.load(Ordering::SeqCst)).await;
+    handler.gate.open();
+
+    assert_eq!(first.await, Ok(Cmd::Gated));
+    let replies = join_all(pending).await;
+    assert_eq!(replies, (0..20).map(|n| Ok(Cmd::Ingest(n))).collect::<Vec<_>>());
+    let applied: Vec<Cmd> = handler.calls.lock().unwrap()[&1].concat();
+    assert_eq!(applied, std::iter::once(Cmd::Gated).chain((0..20).map(Cmd::Ingest)).collect::<Vec<_>>());
+}
+
+#[actix_rt::test]
+async fn enqueue_on_a_full_mailbox_says_so_and_queues_nothing() {
+    let config = RuntimeConfig { mailbox_capacity: 1, ..RuntimeConfig::default() };
+    let (handler, registry) = registry(config);
+    let first = registry.enqueue(1, Cmd::Gated).await.unwrap();
+    wait_until("the gated unit to start", || handler.gated_entered.load(Ordering::SeqCst)).await;
+    let queued = registry.enqueue(1, Cmd::Solo(1)).await.unwrap();
+
+    assert_eq!(registry.enqueue(1, Cmd::Solo(2)).await.err(), Some(DispatchError::MailboxFull));
+    handler.gate.open();
+    assert_eq!(first.await, Ok(Cmd::Gated));
+    assert_eq!(queued.await, Ok(Cmd::Solo(1)));
+    assert_eq!(handler.calls.lock().unwrap()[&1].concat(), vec![Cmd::Gated, Cmd::Solo(1)]);
+}
