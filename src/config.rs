@@ -69,8 +69,14 @@ pub struct AmqpSettings {
     pub url: Option<String>,
     /// Durable topic exchange pipelines publish to.
     pub exchange: String,
-    /// Durable queue bound to `exchange` with `alert` and `alert.#`.
+    /// The base name of the shard queues (`<queue>.0` … `<queue>.<shards - 1>`); before
+    /// sharding, the name of the one queue, still drained after an upgrade.
     pub queue: String,
+    /// Shard queues: events are spread over them by routing key, each is consumed by one
+    /// instance at a time (single active consumer), so a routing key's events stay in order.
+    pub shards: u16,
+    /// Seconds between AMQP heartbeats, so that a hung host loses its shards to a live one.
+    pub heartbeat_secs: u16,
     /// Exchange that rejected messages are republished to, with their reason in headers.
     pub dead_letter_exchange: String,
     /// Durable queue bound to `dead_letter_exchange`.
@@ -85,15 +91,28 @@ pub struct AmqpSettings {
     pub message_id_retention_days: u32,
 }
 
+impl AmqpSettings {
+    /// The consistent-hash exchange between `exchange` and the shard queues.
+    pub fn shard_exchange(&self) -> String {
+        format!("{}.shards", self.exchange)
+    }
+
+    pub fn shard_queues(&self) -> Vec<String> {
+        (0..self.shards.max(1)).map(|n| format!("{}.{n}", self.queue)).collect()
+    }
+}
+
 impl Default for AmqpSettings {
     fn default() -> Self {
         Self {
             url: None,
             exchange: "oneprotect.events".into(),
             queue: "oneprotect.alerts.ingest".into(),
+            shards: 8,
+            heartbeat_secs: 10,
             dead_letter_exchange: "oneprotect.dead".into(),
             dead_letter_queue: "oneprotect.alerts.dead".into(),
-            prefetch: 1000,
+            prefetch: 256,
             max_message_bytes: 256 * 1024,
             key_cache_secs: 5,
             message_id_retention_days: 7,

@@ -128,10 +128,10 @@ async fn trickle(runtime: TenantRuntime, db: Database, integration_id: String, e
             occurred_at: None,
             details: json!({"source": "demo", "sample": tick}),
         };
-        let request = Request {
-            ctx: ctx.clone(),
-            command: Command::Ingest { integration_id: integration_id.clone(), event, message_id: None },
-        };
+        let request = Request::new(
+            ctx.clone(),
+            Command::Ingest { integration_id: integration_id.clone(), event, message_id: None },
+        );
         if let Err(error) = runtime.send(&tenant_id, request).await {
             tracing::warn!(%error, "demo alert not ingested");
         }

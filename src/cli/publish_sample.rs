@@ -4,7 +4,7 @@
 use clap::Args;
 
 use crate::config::Settings;
-use crate::ingest::publish::{Publisher, sample_event};
+use crate::ingest::publish::{Publisher, ordering_key, sample_event};
 
 #[derive(Debug, Args)]
 pub struct PublishSampleArgs {
@@ -17,9 +17,10 @@ pub struct PublishSampleArgs {
     /// How many distinct dedup keys they spread over (repeats deduplicate).
     #[arg(long, default_value_t = 10)]
     pub distinct: usize,
-    /// Routing key: `alert` or `alert.<anything>`.
-    #[arg(long, default_value = "alert")]
-    pub routing_key: String,
+    /// Routing key for every event; by default each event's is `alert.<its dedup key>`, the
+    /// ordering convention (events with the same routing key are applied in publish order).
+    #[arg(long)]
+    pub routing_key: Option<String>,
 }
 
 pub fn run(settings: &Settings, args: PublishSampleArgs) -> anyhow::Result<()> {
@@ -31,7 +32,9 @@ pub fn run(settings: &Settings, args: PublishSampleArgs) -> anyhow::Result<()> {
         publisher.declare_topology(&settings.amqp).await?;
         for n in 0..args.count {
             let message_id = uuid::Uuid::now_v7().to_string();
-            publisher.publish(&args.routing_key, &sample_event(&args.key, n, args.distinct), &message_id).await?;
+            let event = sample_event(&args.key, n, args.distinct);
+            let routing_key = args.routing_key.clone().unwrap_or_else(|| ordering_key(&event));
+            publisher.publish(&routing_key, &event, &message_id).await?;
         }
         publisher.close().await?;
         eprintln!("{} event(s) published to exchange {}", args.count, settings.amqp.exchange);

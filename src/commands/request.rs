@@ -6,6 +6,7 @@ use crate::domain::event::AlertEvent;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus};
 
 use super::CommandError;
+use super::order_fence::OrderFence;
 
 /// Who asks, through which channel, under which request id: what the audit entry records.
 #[derive(Debug, Clone)]
@@ -19,6 +20,15 @@ pub struct CommandContext {
 pub struct Request {
     pub ctx: CommandContext,
     pub command: Command,
+    /// Set by a caller that streams requests in order (an AMQP shard): once an earlier
+    /// request carrying the same fence failed, this one is refused unapplied.
+    pub fence: Option<OrderFence>,
+}
+
+impl Request {
+    pub fn new(ctx: CommandContext, command: Command) -> Self {
+        Self { ctx, command, fence: None }
+    }
 }
 
 #[derive(Debug, Clone)]

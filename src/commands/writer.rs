@@ -5,6 +5,7 @@ use oneprotect_actors::{DispatchError, RuntimeConfig, TenantHandler, TenantRegis
 
 use super::group_commit::GroupCommit;
 use super::multi_tenant::{TenantUnit, commit_units};
+use super::order_fence::{Screened, is_transient};
 use super::{Command, CommandError, Outcome, Reply, Request, Tx, ingest, tickets, transaction, triage};
 use crate::db::Database;
 
@@ -47,9 +48,23 @@ fn apply_one(db: &Database, tenant_id: &str, request: Request) -> Reply {
     transaction(&mut conn, tenant_id, |tx| dispatch(tx, request))
 }
 
-/// Each request in its own transaction: the fallback when a shared one rolled back.
+/// Each request in its own transaction: the fallback when a shared one rolled back. After a
+/// failure that may go away (the database is away), the requests behind it are not tried:
+/// applying a later one before the earlier one succeeds would reorder the tenant's stream.
 pub(super) fn apply_each_alone(db: &Database, tenant_id: &str, requests: Vec<Request>) -> Vec<Reply> {
-    requests.into_iter().map(|request| apply_one(db, tenant_id, request)).collect()
+    let mut replies = Vec::with_capacity(requests.len());
+    let mut failed: Option<String> = None;
+    for request in requests {
+        let reply = match &failed {
+            Some(why) => Err(CommandError::Unavailable(format!("not tried after an earlier failure: {why}"))),
+            None => apply_one(db, tenant_id, request),
+        };
+        if failed.is_none() && is_transient(&reply) {
+            failed = reply.as_ref().err().map(ToString::to_string);
+        }
+        replies.push(reply);
+    }
+    replies
 }
 
 fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> {
@@ -99,13 +114,19 @@ impl TenantHandler for TenantWriter {
         if batch == Some(Batch::Ingest) {
             metrics::histogram!("oneprotect_ingest_batch_size").record(requests.len() as f64);
         }
-        match &self.group {
+        let (screened, requests) = Screened::screen(requests);
+        if screened.nothing_kept() {
+            return Box::pin(async move { screened.merge(Ok(Vec::new())) });
+        }
+        let unit = match &self.group {
             Some(group) if batch.is_some() => {
                 let committed = group.submit(&tenant, requests);
                 Box::pin(async move { Ok(committed.await) })
             }
             _ => on_blocking_pool(self, tenant, requests),
-        }
+        };
+        // The fences trip before the actor hears back and starts the tenant's next unit.
+        Box::pin(async move { screened.merge(unit.await) })
     }
 }
 
@@ -115,6 +136,16 @@ impl TenantHandler for TenantWriter {
 pub enum Batch {
     Ingest,
     Triage,
+}
+
+/// The reply to an enqueued command, once it is committed (or refused).
+pub type PendingReply = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
+
+fn dispatch_failed(error: DispatchError) -> CommandError {
+    match error {
+        DispatchError::MailboxFull => CommandError::Unavailable("too many pending commands for this tenant".into()),
+        error => CommandError::Unavailable(format!("tenant worker failed: {error:?}")),
+    }
 }
 
 /// The per-tenant actors and the writer behind them: where every mutation is sent.
@@ -130,13 +161,17 @@ impl TenantRuntime {
 
     /// Sends a command to its tenant's actor and waits until it is committed (or refused).
     pub async fn send(&self, tenant_id: &str, request: Request) -> Reply {
-        match self.registry.send(tenant_id.to_owned(), request).await {
-            Ok(reply) => reply,
-            Err(DispatchError::MailboxFull) => {
-                Err(CommandError::Unavailable("too many pending commands for this tenant".into()))
-            }
-            Err(error) => Err(CommandError::Unavailable(format!("tenant worker failed: {error:?}"))),
+        match self.enqueue(tenant_id, request).await {
+            Ok(reply) => reply.await,
+            Err(error) => Err(dispatch_failed(error)),
         }
+    }
+
+    /// Puts a command in its tenant's queue and returns once it holds its place there, with
+    /// the future of its reply: commands enqueued one after the other apply in that order.
+    pub async fn enqueue(&self, tenant_id: &str, request: Request) -> Result<PendingReply, DispatchError> {
+        let pending = self.registry.enqueue(tenant_id.to_owned(), request).await?;
+        Ok(Box::pin(async move { pending.await.unwrap_or_else(|error| Err(dispatch_failed(error))) }))
     }
 
     pub fn mailbox_depth(&self) -> usize {

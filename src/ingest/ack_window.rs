@@ -9,6 +9,10 @@
 //! longer than the patience (a busy tenant, a requeue backoff), those behind it are acknowledged
 //! one by one, so they do not hold the prefetch window.
 //!
+//! A delivery that could not be applied now is held: never acknowledged, and never covered by
+//! a multiple-ack, so that when the channel closes the broker gives it back, in order, with
+//! everything behind it that was not acknowledged either.
+//!
 //! Tags count from 1 on every channel; a new session starts a new window (lapin's automatic
 //! recovery, which would renumber them on the same channel, is not used).
 
@@ -20,8 +24,16 @@ use std::time::{Duration, Instant};
 pub enum Settled {
     /// Committed or safely dead-lettered: it needs its ack.
     Done,
-    /// Already rejected on its own (requeued): no ack may name it.
-    Requeued,
+    /// Not applied: it must stay unacknowledged, and no ack may name or cover it.
+    Held,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    NeedsAck,
+    /// Acknowledged on its own already.
+    Acked,
+    Held,
 }
 
 /// What to send now.
@@ -37,8 +49,8 @@ pub struct AckPlan {
 pub struct AckWindow {
     /// The oldest tag not yet passed.
     next: u64,
-    /// Settled tags at or above `next`, with whether each still needs its ack.
-    settled: BTreeMap<u64, bool>,
+    /// Settled tags at or above `next`.
+    settled: BTreeMap<u64, Slot>,
     /// Since when settled deliveries have waited behind `next`.
     blocked_since: Option<Instant>,
     patience: Duration,
@@ -51,17 +63,17 @@ impl AckWindow {
 
     pub fn settle(&mut self, tag: u64, how: Settled) {
         if tag >= self.next {
-            self.settled.insert(tag, how == Settled::Done);
+            self.settled.insert(tag, if how == Settled::Done { Slot::NeedsAck } else { Slot::Held });
         }
     }
 
     pub fn take(&mut self, now: Instant) -> AckPlan {
         let mut plan = AckPlan::default();
         while let Some(entry) = self.settled.first_entry() {
-            if *entry.key() != self.next {
+            if *entry.key() != self.next || *entry.get() == Slot::Held {
                 break;
             }
-            if entry.remove() {
+            if entry.remove() == Slot::NeedsAck {
                 plan.up_to = Some(self.next);
             }
             self.next += 1;
@@ -69,21 +81,35 @@ impl AckWindow {
         if plan.up_to.is_some() {
             self.blocked_since = None;
         }
-        let waiting = self.settled.values().any(|needs_ack| *needs_ack);
+        let waiting = self.settled.values().any(|slot| *slot == Slot::NeedsAck);
         if !waiting {
             self.blocked_since = None;
             return plan;
         }
         let since = *self.blocked_since.get_or_insert(now);
         if now.duration_since(since) >= self.patience {
-            for (tag, needs_ack) in &mut self.settled {
-                if std::mem::take(needs_ack) {
-                    plan.singles.push(*tag);
-                }
-            }
+            plan.singles = self.ack_singly();
             self.blocked_since = None;
         }
         plan
+    }
+
+    /// Everything that can be acknowledged, now: for the last flush before the channel closes.
+    pub fn take_all(&mut self, now: Instant) -> AckPlan {
+        let mut plan = self.take(now);
+        plan.singles.extend(self.ack_singly());
+        plan
+    }
+
+    fn ack_singly(&mut self) -> Vec<u64> {
+        let mut singles = Vec::new();
+        for (tag, slot) in &mut self.settled {
+            if *slot == Slot::NeedsAck {
+                *slot = Slot::Acked;
+                singles.push(*tag);
+            }
+        }
+        singles
     }
 }
 
@@ -113,28 +139,29 @@ mod tests {
     }
 
     #[test]
-    fn a_multiple_ack_never_names_a_requeued_delivery() {
+    fn a_held_delivery_is_never_acknowledged_nor_covered() {
         let (mut window, now) = (AckWindow::new(PATIENCE), Instant::now());
-        window.settle(1, Settled::Requeued);
-        assert_eq!(window.take(now), AckPlan::default());
-        window.settle(2, Settled::Done);
-        window.settle(3, Settled::Requeued);
-        assert_eq!(window.take(now), up_to(2), "covers 1 (gone already) but names 2");
+        window.settle(1, Settled::Done);
+        window.settle(2, Settled::Held);
+        window.settle(3, Settled::Done);
+        assert_eq!(window.take(now), up_to(1), "stops before the held delivery");
+        assert_eq!(window.take(now + PATIENCE), AckPlan { up_to: None, singles: vec![3] });
         window.settle(4, Settled::Done);
-        assert_eq!(window.take(now), up_to(4));
+        assert_eq!(window.take_all(now + PATIENCE), AckPlan { up_to: None, singles: vec![4] });
+        assert_eq!(window.take_all(now + PATIENCE), AckPlan::default(), "nothing twice");
     }
 
     #[test]
     fn deliveries_held_back_too_long_are_acked_one_by_one_and_never_twice() {
         let (mut window, start) = (AckWindow::new(PATIENCE), Instant::now());
         window.settle(2, Settled::Done);
-        window.settle(3, Settled::Requeued);
         window.settle(4, Settled::Done);
         assert_eq!(window.take(start), AckPlan::default(), "not held back long enough yet");
         let later = start + PATIENCE;
         assert_eq!(window.take(later), AckPlan { up_to: None, singles: vec![2, 4] });
         window.settle(1, Settled::Done);
         assert_eq!(window.take(later), up_to(1), "2 and 4 are acked already");
+        window.settle(3, Settled::Done);
         window.settle(5, Settled::Done);
         assert_eq!(window.take(later), up_to(5));
     }

@@ -26,7 +26,8 @@ impl Publisher {
     /// Declares the service's topology, so that events published before the service first
     /// starts wait in its queue.
     pub async fn declare_topology(&self, settings: &crate::config::AmqpSettings) -> Result<(), IngestError> {
-        Ok(super::topology::declare(&self.channel, settings).await?)
+        super::topology::declare(&self.connection, settings).await?;
+        Ok(())
     }
 
     /// Publishes `event` and waits for the broker to confirm it is stored.
@@ -59,6 +60,15 @@ impl Publisher {
         self.channel.close(200, "done".into()).await?;
         self.connection.close(200, "done".into()).await?;
         Ok(())
+    }
+}
+
+/// The routing key that keeps an event in order with the others about the same alert:
+/// `alert.<dedup key>`, or plain `alert` without one. Never the integration key, a secret.
+pub fn ordering_key(event: &Value) -> String {
+    match event.get("dedup_key").and_then(Value::as_str) {
+        Some(dedup_key) => format!("alert.{dedup_key}"),
+        None => "alert".to_owned(),
     }
 }
 

@@ -47,8 +47,8 @@ impl Broker {
     /// wait in the queue.
     pub async fn connect(settings: &AmqpSettings) -> Broker {
         let connection = Connection::connect(&broker_url(), ConnectionProperties::default()).await.expect("broker");
+        topology::declare(&connection, settings).await.expect("topology");
         let channel = connection.create_channel().await.expect("channel");
-        topology::declare(&channel, settings).await.expect("topology");
         channel.confirm_select(ConfirmSelectOptions::default()).await.expect("confirms");
         Broker { settings: settings.clone(), connection, channel }
     }
@@ -113,6 +113,16 @@ impl Broker {
         self.publish(event.to_string().as_bytes(), message_id).await;
     }
 
+    /// Messages waiting in all the shard queues (not counting those delivered and not yet
+    /// acknowledged).
+    pub async fn ready_in_shards(&self) -> u32 {
+        let mut ready = 0;
+        for queue in self.settings.shard_queues() {
+            ready += self.ready(&queue).await;
+        }
+        ready
+    }
+
     /// Messages waiting in `queue` (not counting those delivered and not yet acknowledged).
     pub async fn ready(&self, queue: &str) -> u32 {
         let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
@@ -154,10 +164,10 @@ impl Broker {
 
     pub async fn cleanup(self) {
         let s = &self.settings;
-        for queue in [&s.queue, &s.dead_letter_queue] {
+        for queue in s.shard_queues().iter().chain([&s.queue, &s.dead_letter_queue]) {
             let _ = self.channel.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()).await;
         }
-        for exchange in [&s.exchange, &s.dead_letter_exchange] {
+        for exchange in [&s.shard_exchange(), &s.exchange, &s.dead_letter_exchange] {
             let _ = self.channel.exchange_delete(exchange.as_str().into(), ExchangeDeleteOptions::default()).await;
         }
         let _ = self.connection.close(200, "done".into()).await;

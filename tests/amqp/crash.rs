@@ -37,7 +37,10 @@ async fn a_killed_service_started_again_commits_every_event_exactly_once() {
     let key = app.acme.integration_key.clone();
 
     let mut service = serve(&app, &amqp);
-    eventually("the service to consume", || async { (broker.consumers(&amqp.queue).await > 0).then_some(()) }).await;
+    eventually("the service to consume", || async {
+        (broker.consumers(&amqp.shard_queues()[0]).await > 0).then_some(())
+    })
+    .await;
     let stream = (0..EVENTS).map(|n| (event(&key, &format!("node-{}", n % 97)), format!("event-{n}")));
     broker.publish_many(stream).await;
 
@@ -56,7 +59,7 @@ async fn a_killed_service_started_again_commits_every_event_exactly_once() {
         (total >= EVENTS as i64).then_some(total)
     })
     .await;
-    eventually("the queue to drain", || async { (broker.ready(&amqp.queue).await == 0).then_some(()) }).await;
+    eventually("the queue to drain", || async { (broker.ready_in_shards().await == 0).then_some(()) }).await;
     service.kill().expect("stop");
     service.wait().expect("reaped");
     assert_eq!(counted_in_db(&app).await, EVENTS as i64, "no event lost, none counted twice");

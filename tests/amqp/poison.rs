@@ -56,7 +56,7 @@ async fn every_kind_of_poison_message_is_dead_lettered_with_its_reason() {
     })
     .await;
     assert_eq!(created.len(), poison.len() + 1, "every good message made its alert, and nothing else did");
-    eventually("the queue to drain", || async { (broker.ready(&amqp.queue).await == 0).then_some(()) }).await;
+    eventually("the queue to drain", || async { (broker.ready_in_shards().await == 0).then_some(()) }).await;
     app.stop().await;
     broker.cleanup().await;
 }

@@ -49,7 +49,7 @@ async fn a_dropped_broker_connection_reconnects_and_every_event_counts_once() {
     .await;
     assert_eq!(total, EVENTS as i64);
     assert!(proxy.accepted() >= 2, "the consumer reconnected");
-    eventually("the queue to drain", || async { (broker.ready(&amqp.queue).await == 0).then_some(()) }).await;
+    eventually("the queue to drain", || async { (broker.ready_in_shards().await == 0).then_some(()) }).await;
     broker.publish_json(&event(&key, "sentinel"), Some("sentinel")).await;
     let alerts = eventually("the sentinel", || async {
         let alerts = alerts(&app, &app.acme.operator).await;

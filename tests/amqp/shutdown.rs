@@ -20,7 +20,7 @@ async fn on_shutdown_every_event_is_either_committed_and_acknowledged_or_still_q
     app.stop().await;
 
     let committed = counted_in_db(&app).await;
-    let queued = i64::from(broker.ready(&amqp.queue).await);
+    let queued = i64::from(broker.ready_in_shards().await);
     assert_eq!(committed + queued, EVENTS, "no event committed and left unacknowledged, none lost");
     broker.cleanup().await;
 }

@@ -34,7 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Sends a caller's command to their tenant's actor and waits for the commit.
 async fn send(state: &AppState, caller: &Caller, command: Command) -> Result<Outcome, ApiError> {
     caller.require_operator()?;
-    let request = Request { ctx: caller.context(), command };
+    let request = Request::new(caller.context(), command);
     Ok(state.tenants.send(&caller.tenant.id, request).await?)
 }
 

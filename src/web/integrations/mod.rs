@@ -55,10 +55,10 @@ impl Source {
         state: &AppState,
         event: AlertEvent,
     ) -> Result<(Option<String>, IngestResult), ApiError> {
-        let request = Request {
-            ctx: self.ctx.clone(),
-            command: Command::Ingest { integration_id: self.integration_id.clone(), event, message_id: None },
-        };
+        let request = Request::new(
+            self.ctx.clone(),
+            Command::Ingest { integration_id: self.integration_id.clone(), event, message_id: None },
+        );
         match state.tenants.send(&self.tenant_id, request).await? {
             Outcome::Ingested { alert_id, result } => {
                 metrics::counter!("oneprotect_events_ingested_total", "channel" => "http", "result" => result.as_str())

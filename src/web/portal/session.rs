@@ -110,7 +110,7 @@ impl PortalUser {
     /// Sends a command through the tenant's actor, exactly as the API does. `Err(Ok(message))`
     /// is a refusal to show next to the form.
     pub async fn send(&self, state: &AppState, command: Command) -> Result<Result<Outcome, String>, PortalError> {
-        let request = Request { ctx: self.context(), command };
+        let request = Request::new(self.context(), command);
         match state.tenants.send(&self.tenant.id, request).await {
             Ok(outcome) => Ok(Ok(outcome)),
             Err(error) => refusal(error).map(Err),
