@@ -53,6 +53,25 @@ impl Broker {
         Broker { settings: settings.clone(), connection, channel }
     }
 
+    /// A publisher on a topology the test declared itself (the previous version's, say).
+    pub async fn publisher_only(settings: &AmqpSettings, connection: Connection, channel: Channel) -> Broker {
+        channel.confirm_select(ConfirmSelectOptions::default()).await.expect("confirms");
+        Broker { settings: settings.clone(), connection, channel }
+    }
+
+    pub async fn close(self) {
+        let _ = self.connection.close(200, "done".into()).await;
+    }
+
+    /// Whether `queue` exists (asked on a channel of its own: a miss closes it).
+    pub async fn queue_exists(&self, queue: &str) -> bool {
+        let channel = self.connection.create_channel().await.expect("channel");
+        let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
+        let exists = channel.queue_declare(queue.into(), passive, FieldTable::default()).await.is_ok();
+        let _ = channel.close(200, "checked".into()).await;
+        exists
+    }
+
     pub async fn publish(&self, body: &[u8], message_id: Option<&str>) {
         let mut properties = BasicProperties::default().with_delivery_mode(2);
         if let Some(id) = message_id {
@@ -76,16 +95,22 @@ impl Broker {
 
     /// Publishes many events with their message ids, keeping a window of unconfirmed ones.
     pub async fn publish_many(&self, events: impl Iterator<Item = (Value, String)>) {
+        self.publish_routed(events.map(|(event, id)| ("alert".to_owned(), event, id))).await;
+    }
+
+    /// Publishes `(routing key, event, message id)`s in order, each persistent and confirmed,
+    /// keeping a window of unconfirmed ones.
+    pub async fn publish_routed(&self, messages: impl Iterator<Item = (String, Value, String)>) {
         let mut pending = Vec::new();
-        for (event, id) in events {
+        for (routing_key, event, id) in messages {
             let properties = BasicProperties::default().with_delivery_mode(2).with_message_id(id.into());
             let body = event.to_string();
             let confirm = self
                 .channel
                 .basic_publish(
                     self.settings.exchange.as_str().into(),
-                    "alert".into(),
-                    BasicPublishOptions::default(),
+                    routing_key.as_str().into(),
+                    BasicPublishOptions { mandatory: true, ..BasicPublishOptions::default() },
                     body.as_bytes(),
                     properties,
                 )
@@ -94,12 +119,12 @@ impl Broker {
             pending.push(confirm);
             if pending.len() == 500 {
                 for confirm in pending.drain(..) {
-                    assert!(confirm.await.expect("confirm").is_ack());
+                    assert_eq!(confirm.await.expect("confirm"), Confirmation::Ack(None), "stored and routed");
                 }
             }
         }
         for confirm in pending {
-            assert!(confirm.await.expect("confirm").is_ack());
+            assert_eq!(confirm.await.expect("confirm"), Confirmation::Ack(None), "stored and routed");
         }
     }
 

@@ -1,32 +1,11 @@
 //! The service process killed (SIGKILL) in the middle of a stream and started again: every
 //! event committed exactly once.
 
-use std::process::{Child, Command, Stdio};
-
-use oneprotect::config::AmqpSettings;
-
 use crate::broker::{Broker, broker_url, counted_in_db, event, eventually, unique_settings};
-use crate::helpers::{TestApp, spawn_app_with};
+use crate::helpers::spawn_app_with;
+use crate::service::{kill, serve};
 
 const EVENTS: usize = 20_000;
-
-/// `oneprotect serve` on the test's database and queues, in its own process.
-fn serve(app: &TestApp, amqp: &AmqpSettings) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_oneprotect"))
-        .arg("serve")
-        .env("ONEPROTECT_DATABASE_URL", &app.db.url().target)
-        .env("ONEPROTECT_AMQP_URL", amqp.url.as_deref().unwrap())
-        .env("ONEPROTECT_LISTEN", "127.0.0.1:0")
-        .env("ONEPROTECT__AMQP__EXCHANGE", &amqp.exchange)
-        .env("ONEPROTECT__AMQP__QUEUE", &amqp.queue)
-        .env("ONEPROTECT__AMQP__DEAD_LETTER_EXCHANGE", &amqp.dead_letter_exchange)
-        .env("ONEPROTECT__AMQP__DEAD_LETTER_QUEUE", &amqp.dead_letter_queue)
-        .env("ONEPROTECT_CONFIG_DIR", "/nonexistent")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the service")
-}
 
 #[actix_web::test]
 async fn a_killed_service_started_again_commits_every_event_exactly_once() {
@@ -36,7 +15,7 @@ async fn a_killed_service_started_again_commits_every_event_exactly_once() {
     let mut app = spawn_app_with(|_| {}).await;
     let key = app.acme.integration_key.clone();
 
-    let mut service = serve(&app, &amqp);
+    let mut service = serve(&app.db.url().target, &amqp, &[]);
     eventually("the service to consume", || async {
         (broker.consumers(&amqp.shard_queues()[0]).await > 0).then_some(())
     })
@@ -48,20 +27,18 @@ async fn a_killed_service_started_again_commits_every_event_exactly_once() {
         (counted_in_db(&app).await > (EVENTS / 4) as i64).then_some(())
     })
     .await;
-    service.kill().expect("SIGKILL");
-    service.wait().expect("reaped");
+    kill(&mut service);
     let at_kill = counted_in_db(&app).await;
     assert!(at_kill < EVENTS as i64, "killed mid-stream");
 
-    let mut service = serve(&app, &amqp);
+    let mut service = serve(&app.db.url().target, &amqp, &[]);
     let total = eventually("every event to be committed", || async {
         let total = counted_in_db(&app).await;
         (total >= EVENTS as i64).then_some(total)
     })
     .await;
     eventually("the queue to drain", || async { (broker.ready_in_shards().await == 0).then_some(()) }).await;
-    service.kill().expect("stop");
-    service.wait().expect("reaped");
+    kill(&mut service);
     assert_eq!(counted_in_db(&app).await, EVENTS as i64, "no event lost, none counted twice");
     assert_eq!(total, EVENTS as i64);
     assert!(broker.take_dead_letters().await.is_empty());

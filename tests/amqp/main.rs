@@ -8,10 +8,13 @@
 mod helpers;
 
 mod broker;
+mod ordering_stream;
 mod proxy;
+mod service;
 
 mod crash;
 mod delivery;
+mod ordering;
 mod poison;
 mod resilience;
 mod shutdown;
