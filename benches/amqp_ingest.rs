@@ -185,8 +185,10 @@ fn serve(instances: usize, db_url: &str, amqp: &AmqpSettings) -> Vec<Child> {
         .collect()
 }
 
-/// Waits until every shard queue has `consumers` consumers.
-async fn wait_for_consumers(amqp: &AmqpSettings, consumers: u32) {
+/// Waits until every shard queue has an active consumer, then gives the other instances time
+/// to subscribe as standbys (with a single active consumer the broker counts only the active
+/// one in `queue.declare-ok`).
+async fn wait_for_consumers(amqp: &AmqpSettings, instances: usize) {
     let conn = AmqpConnection::connect(amqp.url.as_deref().unwrap(), ConnectionProperties::default()).await.unwrap();
     let channel = conn.create_channel().await.unwrap();
     let passive = QueueDeclareOptions { passive: true, ..QueueDeclareOptions::default() };
@@ -194,11 +196,14 @@ async fn wait_for_consumers(amqp: &AmqpSettings, consumers: u32) {
         tokio::time::sleep(Duration::from_millis(200)).await;
         for queue in amqp.shard_queues() {
             match channel.queue_declare(queue.as_str().into(), passive, FieldTable::default()).await {
-                Ok(q) if q.consumer_count() >= consumers => {}
+                Ok(q) if q.consumer_count() >= 1 => {}
                 _ => continue 'wait,
             }
         }
         break;
+    }
+    if instances > 1 {
+        tokio::time::sleep(Duration::from_secs(3)).await;
     }
     let _ = conn.close(200, "done".into()).await;
 }
@@ -209,7 +214,7 @@ async fn wait_for_consumers(amqp: &AmqpSettings, consumers: u32) {
 async fn end_to_end_rate(instances: usize, db_url: &str, keys: &[String], n: usize) -> f64 {
     let amqp = names(&format!("bench.e2e{instances}.{}", uuid::Uuid::new_v4().simple()));
     let mut services = serve(instances, db_url, &amqp);
-    wait_for_consumers(&amqp, instances as u32).await;
+    wait_for_consumers(&amqp, instances).await;
     let mut counter = PgConnection::establish(db_url).unwrap();
     let base = committed_events(&mut counter) as usize;
     let publish = |bodies| publish_in_background(amqp.url.clone().unwrap(), amqp.exchange.clone(), bodies);

@@ -9,9 +9,14 @@ use actix_web::middleware::Next;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use tracing_subscriber::EnvFilter;
 
+/// lapin logs every channel the broker closes at ERROR, including the expected ones (a passive
+/// check of a queue that is gone, an exclusive consumer refused); the service sees each of those
+/// as an error result and logs what it means.
+const DEFAULT_FILTER: &str = "info,actix_server=warn,lapin::channel=off";
+
 /// Logs go to stderr so that CLI commands can print secrets alone on stdout.
 pub fn init_logging(format: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
     // A second initialisation (tests start many apps in one process) is harmless.
     let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };

@@ -18,3 +18,4 @@ mod ordering;
 mod poison;
 mod resilience;
 mod shutdown;
+mod topology;

@@ -4,9 +4,23 @@ use std::process::{Child, Command, Stdio};
 
 use oneprotect::config::AmqpSettings;
 
+/// A running service, SIGKILLed when dropped, so that a failing test leaves none behind.
+pub struct Service(Child);
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Starts the service with `extra` environment on top of the test's names. Its log goes to
 /// the test's output with TEST_LOG set, and nowhere otherwise.
-pub fn serve(database_url: &str, amqp: &AmqpSettings, extra: &[(&str, &str)]) -> Child {
+pub fn serve(database_url: &str, amqp: &AmqpSettings, extra: &[(&str, &str)]) -> Service {
+    Service(spawn(database_url, amqp, extra))
+}
+
+fn spawn(database_url: &str, amqp: &AmqpSettings, extra: &[(&str, &str)]) -> Child {
     let log = || if std::env::var("TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() };
     Command::new(env!("CARGO_BIN_EXE_oneprotect"))
         .arg("serve")
@@ -28,7 +42,7 @@ pub fn serve(database_url: &str, amqp: &AmqpSettings, extra: &[(&str, &str)]) ->
 }
 
 /// SIGKILL, and wait for the process to be gone.
-pub fn kill(service: &mut Child) {
-    service.kill().expect("SIGKILL");
-    service.wait().expect("reaped");
+pub fn kill(service: &mut Service) {
+    service.0.kill().expect("SIGKILL");
+    service.0.wait().expect("reaped");
 }
