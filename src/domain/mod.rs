@@ -9,6 +9,7 @@ mod foreign;
 pub mod ids;
 pub mod pagerduty;
 pub mod ticket;
+pub mod timestamp;
 pub mod validation;
 pub mod webhook;
 

@@ -10,5 +10,6 @@ mod concurrency;
 mod dedup;
 mod operations;
 mod tickets;
+mod time_range;
 mod tokens;
 mod walkthrough;
