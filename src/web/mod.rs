@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 mod body;
+mod json_unique;
 pub mod error;
 pub(crate) mod integrations;
 pub mod openapi;
