@@ -48,6 +48,13 @@ pub struct ServerSettings {
     /// another instance) is refused after at most this. 0 turns the cache off.
     #[serde(default = "default_token_cache_secs")]
     pub token_cache_secs: u64,
+    /// Seconds a request body may take to arrive once its headers are in; later, 408.
+    #[serde(default = "default_body_timeout_secs")]
+    pub body_timeout_secs: u64,
+}
+
+fn default_body_timeout_secs() -> u64 {
+    10
 }
 
 fn default_token_cache_secs() -> u64 {

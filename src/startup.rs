@@ -98,11 +98,18 @@ impl Application {
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;
         let portal = routes::portal::PortalConfig::from_settings(&settings.portal)?;
+        let deadline =
+            routes::body_deadline::BodyDeadline(Duration::from_secs(settings.server.body_timeout_secs.max(1)));
+        let headers = routes::security_headers::SecurityHeaders { https: settings.portal.secure_cookie };
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(routes::body_deadline::enforce))
+                .wrap(from_fn(routes::security_headers::add))
                 .wrap(from_fn(telemetry::http_metrics))
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
+                .app_data(headers)
+                .app_data(deadline)
                 .configure(|cfg| routes::configure(cfg, max_body, &portal))
         })
         .listen(listener)?

@@ -3,14 +3,16 @@
 pub mod api;
 pub mod auth;
 mod body;
-mod json_unique;
+pub mod body_deadline;
 pub mod error;
 pub(crate) mod integrations;
+mod json_unique;
 pub mod openapi;
 mod openapi_routes;
 mod ops;
 pub mod pagination;
 pub mod portal;
+pub mod security_headers;
 mod state;
 pub mod token_cache;
 
