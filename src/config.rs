@@ -32,11 +32,14 @@ pub struct PortalSettings {
     pub secure_cookie: bool,
     /// How long a sign-in lasts, in hours.
     pub session_hours: i64,
+    /// Password checks (argon2, ~20 MiB each) running at once; more sign-ins at that moment
+    /// are answered 503 with Retry-After.
+    pub max_concurrent_hashes: usize,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        Self { session_key: None, secure_cookie: false, session_hours: 12 }
+        Self { session_key: None, secure_cookie: false, session_hours: 12, max_concurrent_hashes: 4 }
     }
 }
 

@@ -6,6 +6,7 @@ pub mod alertmanager;
 pub mod audit;
 pub mod event;
 mod foreign;
+pub use foreign::truncate_chars;
 pub mod ids;
 pub mod pagerduty;
 pub mod ticket;
