@@ -9,6 +9,8 @@ mod foreign;
 pub use foreign::truncate_chars;
 pub mod ids;
 pub mod pagerduty;
+#[cfg(test)]
+mod parser_props;
 pub mod ticket;
 pub mod timestamp;
 pub mod validation;
