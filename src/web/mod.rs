@@ -8,6 +8,7 @@ pub mod error;
 pub(crate) mod integrations;
 mod json_unique;
 pub mod openapi;
+mod openapi_problems;
 mod openapi_routes;
 mod ops;
 pub mod pagination;
