@@ -91,7 +91,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Mutation<T> {
         Box::pin(async move {
             let caller = Caller::from_request(&req, &mut dev::Payload::None).await?;
             caller.require_operator()?;
-            let limit = req.app_data::<web::Data<AppState>>().map_or(0, |s| s.max_body_bytes);
+            let limit = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| s.max_body_bytes)
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let value = read_json(&req, payload, limit)
                 .await?
                 .ok_or_else(|| ApiError::BadRequest("the body is empty; send a JSON object".into()))?;

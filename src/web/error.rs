@@ -165,3 +165,19 @@ pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &actix_web:
 pub fn path_error(error: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("no such resource: {error}")).into()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after_not_500() {
+        let error = ApiError::from(DbError::Connect(diesel::ConnectionError::BadConnection("timed out".into())));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(RETRY_AFTER_SECS.as_bytes())
+        );
+    }
+}

@@ -128,3 +128,16 @@ pub fn capitalize(text: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_or_unreachable_database_is_a_503_page_with_retry_after() {
+        let error = PortalError::from(DbError::Connect(diesel::ConnectionError::BadConnection("timed out".into())));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(RETRY_AFTER));
+    }
+}
