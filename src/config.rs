@@ -32,11 +32,14 @@ pub struct PortalSettings {
     pub secure_cookie: bool,
     /// How long a sign-in lasts, in hours.
     pub session_hours: i64,
+    /// Password checks (argon2, ~20 MiB each) running at once; more sign-ins at that moment
+    /// are answered 503 with Retry-After.
+    pub max_concurrent_hashes: usize,
 }
 
 impl Default for PortalSettings {
     fn default() -> Self {
-        Self { session_key: None, secure_cookie: false, session_hours: 12 }
+        Self { session_key: None, secure_cookie: false, session_hours: 12, max_concurrent_hashes: 4 }
     }
 }
 
@@ -48,6 +51,13 @@ pub struct ServerSettings {
     /// another instance) is refused after at most this. 0 turns the cache off.
     #[serde(default = "default_token_cache_secs")]
     pub token_cache_secs: u64,
+    /// Seconds a request body may take to arrive once its headers are in; later, 408.
+    #[serde(default = "default_body_timeout_secs")]
+    pub body_timeout_secs: u64,
+}
+
+fn default_body_timeout_secs() -> u64 {
+    10
 }
 
 fn default_token_cache_secs() -> u64 {

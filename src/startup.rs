@@ -28,6 +28,7 @@ pub struct Application {
     state: AppState,
     dispatcher: Option<Dispatcher>,
     consumer: Option<Consumer>,
+    portal: routes::portal::PortalConfig,
 }
 
 /// The AMQP consumer to start with the server.
@@ -98,18 +99,26 @@ impl Application {
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;
         let portal = routes::portal::PortalConfig::from_settings(&settings.portal)?;
+        let sign_in_audit = portal.clone();
+        let deadline =
+            routes::body_deadline::BodyDeadline(Duration::from_secs(settings.server.body_timeout_secs.max(1)));
+        let headers = routes::security_headers::SecurityHeaders { https: settings.portal.secure_cookie };
         let server = HttpServer::new(move || {
             App::new()
+                .wrap(from_fn(routes::body_deadline::enforce))
+                .wrap(from_fn(routes::security_headers::add))
                 .wrap(from_fn(telemetry::http_metrics))
                 .wrap(TracingLogger::default())
                 .app_data(data.clone())
+                .app_data(headers)
+                .app_data(deadline)
                 .configure(|cfg| routes::configure(cfg, max_body, &portal))
         })
         .listen(listener)?
         .shutdown_timeout(30)
         .run();
         tracing::info!(address = %settings.server.listen, port, "listening");
-        Ok(Self { port, server, state, dispatcher, consumer })
+        Ok(Self { port, server, state, dispatcher, consumer, portal: sign_in_audit })
     }
 
     pub fn port(&self) -> u16 {
@@ -133,6 +142,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let consumer = self.consumer.map(|Consumer { context, url, up }| Ingest::start(context, url, up));
         let purger = actix_web::rt::spawn(routes::portal::purge_finished_sessions(self.state.db.clone()));
+        let sign_in_audit = actix_web::rt::spawn(self.portal.flush_failed_sign_ins(self.state.clone()));
         let served = match self.dispatcher {
             Some(dispatcher) => {
                 tokio::select! {
@@ -143,6 +153,7 @@ impl Application {
             None => self.server.await,
         };
         purger.abort();
+        sign_in_audit.abort();
         if let Some(consumer) = consumer {
             tracing::info!("HTTP server stopped; stopping the AMQP consumer");
             consumer.stop().await;

@@ -36,16 +36,34 @@ pub fn metrics_handle() -> Option<PrometheusHandle> {
         .clone()
 }
 
-/// Records request latency by route pattern (never the raw path: ids would explode the series).
+/// Methods that get a label of their own; every other token a client sends is `other`, since
+/// each distinct label value is a series the recorder keeps for the life of the process.
+const KNOWN_METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    KNOWN_METHODS.iter().find(|known| **known == method.as_str()).copied().unwrap_or("other")
+}
+
+/// Records request latency by route pattern (never the raw path: ids would explode the series;
+/// a path no route matched is `other`). Labels come only from bounded sets.
 pub async fn http_metrics(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let method = req.method().to_string();
+    let method = method_label(req.method());
     let response = next.call(req).await?;
-    let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-    let status = response.status().as_u16().to_string();
+    let route = response.request().match_pattern().unwrap_or_else(|| "other".into());
+    let code = response.status();
+    // One short line per refusal, and only at debug: clients decide how many 4xx (and, in a
+    // flood, 503) there are. Other server errors say why where they arise (ApiError::Internal
+    // logs its cause) and get a warning here.
+    if code.is_server_error() && code != actix_web::http::StatusCode::SERVICE_UNAVAILABLE {
+        tracing::warn!(method, route = %route, status = code.as_u16(), "request failed");
+    } else if code.is_client_error() || code.is_server_error() {
+        tracing::debug!(method, route = %route, status = code.as_u16(), "request refused");
+    }
+    let status = code.as_u16().to_string();
     metrics::histogram!("oneprotect_http_request_duration_seconds", "method" => method, "route" => route, "status" => status)
         .record(started.elapsed().as_secs_f64());
     Ok(response)

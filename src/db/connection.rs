@@ -63,12 +63,7 @@ impl Database {
     /// and report it on `/readyz`.
     pub fn new(url: DatabaseUrl, max_connections: u32) -> Result<Self, DbError> {
         if url.backend == Backend::Sqlite {
-            if let Some(dir) = std::path::Path::new(&url.target).parent() {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir)
-                        .map_err(|e| DbError::UnsupportedUrl(format!("cannot create {}: {e}", dir.display())))?;
-                }
-            }
+            super::sqlite_file::prepare(&url.target)?;
         }
         let pool = r2d2::Pool::builder()
             .max_size(max_connections.max(1))

@@ -10,6 +10,7 @@ mod migrations;
 pub mod models;
 pub mod queries;
 pub mod schema;
+mod sqlite_file;
 mod url;
 
 pub use connection::{Database, DbConnection};

@@ -83,10 +83,10 @@ pub fn parse_event(body: &Value) -> Result<ParsedEvent, FieldErrors> {
     }
 
     let occurred_at =
-        text(obj, "occurred_at", &mut errors).and_then(|raw| match chrono::DateTime::parse_from_rfc3339(&raw) {
-            Ok(t) => Some(super::truncate_to_micros(t.naive_utc())),
-            Err(_) => {
-                errors.add("occurred_at", "must be an RFC 3339 timestamp, e.g. 2026-11-27T12:00:00Z");
+        text(obj, "occurred_at", &mut errors).and_then(|raw| match super::timestamp::parse(&raw, false) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                errors.add("occurred_at", e.message());
                 None
             }
         });

@@ -36,16 +36,13 @@ pub fn object<'a>(
     }
 }
 
-/// An RFC 3339 time, or ISO 8601 with a `+0000` offset as PagerDuty's documentation writes it;
-/// truncated like every stored time; reported when unreadable.
+/// A sent time (see `super::timestamp`, PagerDuty's `+0000` offsets included); reported when
+/// unreadable or outside years 1–9999.
 pub fn time(raw: Option<String>, label: &str, errors: &mut FieldErrors) -> Option<NaiveDateTime> {
-    let raw = raw?;
-    let parsed = chrono::DateTime::parse_from_rfc3339(&raw)
-        .or_else(|_| chrono::DateTime::parse_from_str(&raw, "%Y-%m-%dT%H:%M:%S%.f%z"));
-    match parsed {
-        Ok(t) => Some(super::truncate_to_micros(t.naive_utc())),
-        Err(_) => {
-            errors.add(label, "must be an RFC 3339 timestamp, e.g. 2026-11-27T12:00:00Z");
+    match super::timestamp::parse(&raw?, true) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            errors.add(label, e.message());
             None
         }
     }

@@ -6,9 +6,13 @@ pub mod alertmanager;
 pub mod audit;
 pub mod event;
 mod foreign;
+pub use foreign::truncate_chars;
 pub mod ids;
 pub mod pagerduty;
+#[cfg(test)]
+mod parser_props;
 pub mod ticket;
+pub mod timestamp;
 pub mod validation;
 pub mod webhook;
 

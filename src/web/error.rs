@@ -29,12 +29,17 @@ pub enum ApiError {
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
+    RequestTimeout(String),
+    #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
     Internal(String),
 }
+
+/// What a 503 asks clients to wait before retrying (pool exhausted, mailbox full, busy).
+pub const RETRY_AFTER_SECS: &str = "2";
 
 #[derive(Serialize)]
 struct Problem<'a> {
@@ -64,6 +69,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -95,6 +101,9 @@ impl ResponseError for ApiError {
         response.content_type("application/problem+json");
         if status == StatusCode::UNAUTHORIZED {
             response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS)));
         }
         response.json(problem)
     }
@@ -155,4 +164,20 @@ pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &actix_web:
 
 pub fn path_error(error: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::NotFound(format!("no such resource: {error}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_503_with_retry_after_not_500() {
+        let error = ApiError::from(DbError::Connect(diesel::ConnectionError::BadConnection("timed out".into())));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+            Some(RETRY_AFTER_SECS.as_bytes())
+        );
+    }
 }

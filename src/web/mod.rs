@@ -3,13 +3,17 @@
 pub mod api;
 pub mod auth;
 mod body;
+pub mod body_deadline;
 pub mod error;
 pub(crate) mod integrations;
+mod json_unique;
 pub mod openapi;
+mod openapi_problems;
 mod openapi_routes;
 mod ops;
 pub mod pagination;
 pub mod portal;
+pub mod security_headers;
 mod state;
 pub mod token_cache;
 

@@ -6,6 +6,7 @@ use utoipa::{Modify, OpenApi, ToSchema};
 
 use super::api::{alerts, audit, events, me, ticket_relations, tickets, webhooks};
 use super::integrations::{alertmanager, pagerduty};
+use super::openapi_problems::CommonProblems;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,7 +20,7 @@ use super::integrations::{alertmanager, pagerduty};
         events::ingest, pagerduty::enqueue, alertmanager::receive,
         webhooks::list, webhooks::get, webhooks::deliveries, webhooks::delivery, webhooks::resend_one, webhooks::resend_failed,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonProblems),
     tags(
         (name = "alerts", description = "Alert triage"),
         (name = "tickets", description = "Tickets, comments and links"),

@@ -10,6 +10,7 @@ mod browser;
 mod chromium;
 mod forms;
 mod sessions;
+mod sign_in_abuse;
 mod support;
 mod walkthrough;
 mod webhooks;

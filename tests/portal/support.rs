@@ -20,6 +20,7 @@ pub struct Visitor {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
@@ -78,11 +79,12 @@ impl Visitor {
     async fn read(&mut self, response: reqwest::Response) -> Page {
         let status = response.status();
         let location = response.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+        let retry_after = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
         let body = response.text().await.unwrap();
         if let Some(token) = csrf_of(&body) {
             self.csrf = token;
         }
-        Page { status, location, body }
+        Page { status, location, retry_after, body }
     }
 
     /// Follows a POST's redirect, as a browser would.

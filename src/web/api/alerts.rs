@@ -1,18 +1,18 @@
 use crate::web::openapi::ProblemDetails;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::views::AlertView;
 use super::views::TicketView;
-use super::{id_of, optional_body, send, unexpected};
+use super::{id_of, send, unexpected};
 use crate::commands::{Command, Outcome};
 use crate::db::queries::alerts::{self, AlertFilter};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ticket::Priority;
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::web::auth::Caller;
-use crate::web::body::read_body;
+use crate::web::body::{Mutation, read_json, typed};
 use crate::web::error::ApiError;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
@@ -167,14 +167,24 @@ pub(crate) struct AssignBody {
 )]
 async fn assign(
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<String>,
-    body: web::Json<AssignBody>,
+    mutation: Mutation<AssignBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let Mutation { caller, body } = mutation;
     let alert_id = id_of(&path, "alert")?;
-    let raw = body.into_inner().assignee_id.ok_or_else(|| FieldErrors::single("assignee_id", "is required"))?;
+    let raw = body.assignee_id.ok_or_else(|| FieldErrors::single("assignee_id", "is required"))?;
     let assignee_id =
         crate::domain::ids::parse_id(&raw).ok_or_else(|| FieldErrors::single("assignee_id", "must be a user id"))?;
+    if assignee_id != caller.user.id {
+        // Someone else is refused by the command (403), but only once we know they are of
+        // this tenant: another tenant's user id is not found, like every other foreign id.
+        let (tenant_id, user_id) = (caller.tenant.id.clone(), assignee_id.clone());
+        let found = state
+            .db
+            .run(move |conn| crate::db::queries::users::by_id(conn, &tenant_id, &user_id).map_err(ApiError::from_query))
+            .await?;
+        found.ok_or_else(|| ApiError::not_found("user"))?;
+    }
     triage(&state, &caller, Command::Assign { alert_id, assignee_id }).await
 }
 
@@ -204,6 +214,7 @@ pub(crate) struct TicketFromAlertBody {
     security(("bearer" = []))
 )]
 async fn ticket(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<String>,
@@ -211,8 +222,8 @@ async fn ticket(
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
     caller.require_operator()?;
-    let body = read_body(payload, state.max_body_bytes).await?;
-    let body: Option<TicketFromAlertBody> = optional_body(&body)?;
+    let body: Option<TicketFromAlertBody> =
+        read_json(&req, payload, state.max_body_bytes).await?.map(typed).transpose()?;
     let mut errors = FieldErrors::default();
     let (title, priority) = match body {
         None => (None, None),

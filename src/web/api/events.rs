@@ -3,9 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::optional_body;
 use crate::domain::event::parse_event;
-use crate::web::body::read_body;
+use crate::web::body::read_json;
 use crate::web::error::ApiError;
 use crate::web::integrations::Source;
 use crate::web::openapi::{AlertEventDoc, IngestAnswer, ProblemDetails};
@@ -24,9 +23,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     responses((status = 202, body = IngestAnswer), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Unknown or revoked integration key", body = ProblemDetails, content_type = "application/problem+json"), (status = 413, description = "Body too large", body = ProblemDetails, content_type = "application/problem+json"))
 )]
 async fn ingest(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
-    let body = read_body(payload, state.max_body_bytes).await?;
-    let value: Value =
-        optional_body(&body)?.ok_or_else(|| ApiError::BadRequest("the body is empty; send an alert event".into()))?;
+    let value: Value = read_json(&req, payload, state.max_body_bytes)
+        .await?
+        .ok_or_else(|| ApiError::BadRequest("the body is empty; send an alert event".into()))?;
     let parsed = parse_event(&value)?;
     let source = Source::of_key(&state, &req, &parsed.integration_key)
         .await?

@@ -43,16 +43,6 @@ fn id_of(raw: &str, what: &str) -> Result<String, ApiError> {
     parse_id(raw).ok_or_else(|| ApiError::not_found(what))
 }
 
-/// Parses an optional JSON body: empty means "no body", anything else must be valid.
-fn optional_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    serde_json::from_slice(body)
-        .map(Some)
-        .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON for this request: {e}")))
-}
-
 fn unexpected(outcome: Outcome) -> ApiError {
     ApiError::Internal(format!("unexpected command outcome: {outcome:?}"))
 }

@@ -13,6 +13,7 @@ use crate::domain::ids::parse_id;
 use crate::domain::ticket::{COMMENT_MAX, LinkRelation, LinkTarget};
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::web::auth::Caller;
+use crate::web::body::Mutation;
 use crate::web::error::ApiError;
 use crate::web::openapi::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
@@ -75,15 +76,14 @@ pub(crate) struct CommentBody {
 )]
 async fn add_comment(
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<String>,
-    body: web::Json<CommentBody>,
+    mutation: Mutation<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let Mutation { caller, body } = mutation;
     let ticket_id = id_of(&path, "ticket")?;
-    let text = body.into_inner().body.unwrap_or_default();
+    let text = body.body.unwrap_or_default();
     let mut errors = FieldErrors::default();
     errors.required_text("body", &text, COMMENT_MAX);
-    caller.require_operator()?;
     errors.into_result(())?;
     match send(&state, &caller, Command::Comment { ticket_id, body: text }).await? {
         Outcome::Comment(comment) => Ok(HttpResponse::Created().json(CommentView::from(comment))),
@@ -125,13 +125,11 @@ pub(crate) struct LinkBody {
 )]
 async fn add_link(
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<String>,
-    body: web::Json<LinkBody>,
+    mutation: Mutation<LinkBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let Mutation { caller, body } = mutation;
     let ticket_id = id_of(&path, "ticket")?;
-    caller.require_operator()?;
-    let body = body.into_inner();
     let mut errors = FieldErrors::default();
     let target_type = match body.target_type {
         Some(t) => parse_enum(&mut errors, "target_type", &t, LinkTarget::parse, LinkTarget::ALL),

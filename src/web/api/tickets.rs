@@ -14,6 +14,7 @@ use crate::domain::ids::parse_id;
 use crate::domain::ticket::{DESCRIPTION_MAX, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::web::auth::Caller;
+use crate::web::body::Mutation;
 use crate::web::error::ApiError;
 use crate::web::openapi::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
@@ -95,13 +96,8 @@ pub(crate) struct CreateBody {
     responses((status = 201, body = TicketView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
-async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: web::Json<CreateBody>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require_operator()?;
-    let body = body.into_inner();
+async fn create(state: web::Data<AppState>, mutation: Mutation<CreateBody>) -> Result<HttpResponse, ApiError> {
+    let Mutation { caller, body } = mutation;
     let mut errors = FieldErrors::default();
     let title = body.title.unwrap_or_default();
     errors.required_text("title", &title, TITLE_MAX);
@@ -193,14 +189,12 @@ pub(crate) struct PatchBody {
 async fn update(
     req: HttpRequest,
     state: web::Data<AppState>,
-    caller: Caller,
     path: web::Path<String>,
-    body: web::Json<PatchBody>,
+    mutation: Mutation<PatchBody>,
 ) -> Result<HttpResponse, ApiError> {
+    let Mutation { caller, body } = mutation;
     let ticket_id = id_of(&path, "ticket")?;
-    caller.require_operator()?;
     let if_match = if_match(&req)?;
-    let body = body.into_inner();
     let mut errors = FieldErrors::default();
     if let Some(title) = &body.title {
         errors.required_text("title", title, TITLE_MAX);

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::Source;
 use crate::domain::alertmanager::parse_webhook;
 use crate::web::auth::bearer;
-use crate::web::body::read_body;
+use crate::web::body::read_json;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;
 
@@ -35,9 +35,9 @@ pub async fn receive(
     let source = Source::of_key(&state, &req, &key)
         .await?
         .ok_or_else(|| ApiError::Unauthenticated("the integration key is unknown or revoked".into()))?;
-    let body = read_body(payload, state.max_body_bytes).await?;
-    let value: Value =
-        serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    let value: Value = read_json(&req, payload, state.max_body_bytes)
+        .await?
+        .ok_or_else(|| ApiError::BadRequest("the body is empty; send an Alertmanager notification".into()))?;
     let events = parse_webhook(&value)?;
     let keys: Vec<Option<String>> = events.iter().map(|event| event.dedup_key.clone()).collect();
 

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::Source;
 use super::answer::{EnqueueError, accepted};
 use crate::domain::pagerduty::parse_enqueue;
-use crate::web::body::read_body;
+use crate::web::body::read_json;
+use crate::web::error::ApiError;
 use crate::web::state::AppState;
 
 /// PagerDuty Events API v2 compatible: `routing_key` is a OneProtect integration key
@@ -28,9 +29,9 @@ pub async fn enqueue(
     state: web::Data<AppState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, EnqueueError> {
-    let body = read_body(payload, state.max_body_bytes).await?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| EnqueueError::Invalid(vec![format!("the body is not valid JSON: {e}")]))?;
+    let value: Value = read_json(&req, payload, state.max_body_bytes)
+        .await?
+        .ok_or_else(|| ApiError::BadRequest("the body is empty; send a PagerDuty event".into()))?;
     let parsed = parse_enqueue(&value)?;
     let source = Source::of_key(&state, &req, &parsed.routing_key).await?.ok_or(EnqueueError::UnknownKey)?;
     let dedup_key = parsed.dedup_key().to_owned();

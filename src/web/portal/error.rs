@@ -1,7 +1,7 @@
 //! How the portal fails: an HTML page a person can read, never a problem+json body.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{CACHE_CONTROL, LOCATION};
+use actix_web::http::header::{CACHE_CONTROL, LOCATION, RETRY_AFTER};
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
 use thiserror::Error;
@@ -19,8 +19,17 @@ pub enum PortalError {
     Forbidden(String),
     #[error("the form was not sent by this portal (missing or stale security token); reload the page and try again")]
     Csrf,
+    /// The database pool or the password checks are saturated: 503 with Retry-After.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(String),
+}
+
+impl PortalError {
+    pub fn busy() -> Self {
+        PortalError::Unavailable("The service is busy right now. Please try again in a moment.".into())
+    }
 }
 
 #[derive(Template)]
@@ -36,6 +45,7 @@ impl ResponseError for PortalError {
             PortalError::SignInRequired => StatusCode::SEE_OTHER,
             PortalError::NotFound(_) => StatusCode::NOT_FOUND,
             PortalError::Forbidden(_) | PortalError::Csrf => StatusCode::FORBIDDEN,
+            PortalError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             PortalError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -47,6 +57,7 @@ impl ResponseError for PortalError {
             }
             PortalError::NotFound(_) => "Not found",
             PortalError::Forbidden(_) | PortalError::Csrf => "Not allowed",
+            PortalError::Unavailable(_) => "Busy",
             PortalError::Internal(detail) => {
                 tracing::error!(%detail, "portal request failed");
                 "Something went wrong"
@@ -58,16 +69,21 @@ impl ResponseError for PortalError {
             other => other.to_string(),
         };
         let body = ErrorPage { title, message }.render().unwrap_or_else(|_| title.to_owned());
-        HttpResponse::build(self.status_code())
-            .insert_header((CACHE_CONTROL, "no-store"))
-            .content_type("text/html; charset=utf-8")
-            .body(body)
+        let mut response = HttpResponse::build(self.status_code());
+        if let PortalError::Unavailable(_) = self {
+            response.insert_header((RETRY_AFTER, crate::web::error::RETRY_AFTER_SECS));
+        }
+        response.insert_header((CACHE_CONTROL, "no-store")).content_type("text/html; charset=utf-8").body(body)
     }
 }
 
 impl From<DbError> for PortalError {
     fn from(error: DbError) -> Self {
-        PortalError::Internal(error.to_string())
+        match error {
+            // No connection within the pool's timeout (a flood, a slow database): retry later.
+            DbError::Pool(_) | DbError::Connect(_) => PortalError::busy(),
+            other => PortalError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -110,5 +126,18 @@ pub fn capitalize(text: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_exhausted_or_unreachable_database_is_a_503_page_with_retry_after() {
+        let error = PortalError::from(DbError::Connect(diesel::ConnectionError::BadConnection("timed out".into())));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(RETRY_AFTER));
     }
 }

@@ -1,28 +1,26 @@
-//! Signing in and out. Failed and successful sign-ins are audited in the tenant's chain;
-//! passwords are checked with argon2 on a blocking thread and never logged.
+//! Signing in and out. Failed and successful sign-ins are audited in the tenant's chain (see
+//! `sign_in`); passwords are checked with argon2 on the bounded blocking checks of `hashing`,
+//! with no database connection held, and never logged. Throttling: `throttle`.
 
 use std::sync::OnceLock;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
+use actix_web::http::header::{HeaderValue, LOCATION, RETRY_AFTER};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use chrono::Duration;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::csrf;
 use super::error::PortalError;
 use super::session::{PortalConfig, SESSION_ID};
+use super::sign_in;
+use super::throttle::Gate;
 use super::view::html;
-use crate::commands::{CommandContext, CommandError, transaction};
-use crate::credentials::{hash_password, verify_password};
-use crate::db::DbConnection;
-use crate::db::models::PortalSession;
-use crate::db::queries::{portal_sessions, tenants, users};
-use crate::domain::actor::{Actor, Channel};
-use crate::domain::{ids, now};
+use crate::commands::CommandError;
+use crate::credentials::hash_password;
+use crate::db::queries::portal_sessions;
+use crate::domain::now;
 use crate::web::auth::request_id;
 use crate::web::state::AppState;
 
@@ -61,11 +59,6 @@ pub struct LoginForm {
     password: Option<String>,
 }
 
-enum Verdict {
-    SignedIn(String),
-    Refused,
-}
-
 pub async fn submit(
     req: HttpRequest,
     session: Session,
@@ -75,8 +68,13 @@ pub async fn submit(
 ) -> Result<HttpResponse, PortalError> {
     let form = form.into_inner();
     csrf::check(&session, form.csrf.as_deref())?;
-    let tenant = form.tenant.unwrap_or_default().trim().to_lowercase();
-    let username = form.username.unwrap_or_default().trim().to_owned();
+    let raw_tenant = form.tenant.unwrap_or_default();
+    let raw_username = form.username.unwrap_or_default();
+    // Bounded before anything else sees them: the page, the throttle, the audit trail.
+    let tenant = sign_in::bounded(raw_tenant.trim()).to_lowercase();
+    let username = sign_in::bounded(raw_username.trim());
+    let too_long = raw_tenant.trim().chars().count() > sign_in::NAME_MAX
+        || raw_username.trim().chars().count() > sign_in::NAME_MAX;
     let password = form.password.unwrap_or_default();
     let refuse = |status: StatusCode, message: &str, session: &Session| {
         let page = LoginPage {
@@ -91,29 +89,45 @@ pub async fn submit(
     if tenant.is_empty() || username.is_empty() || password.is_empty() {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "Enter your organisation, username and password.", &session);
     }
-    if !config.throttle.allow(&tenant, &username, req.peer_addr().map(|a| a.ip())) {
-        return refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many sign-in attempts. Wait a minute, then try again.",
-            &session,
-        );
+    let address = req.peer_addr().map(|a| a.ip());
+    match config.throttle.check(&tenant, &username, address) {
+        Gate::Wait(wait) => {
+            let mut page = refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                "Too many sign-in attempts. Wait a minute, then try again.",
+                &session,
+            )?;
+            let seconds = wait.as_secs().max(1).to_string();
+            if let Ok(value) = HeaderValue::from_str(&seconds) {
+                page.headers_mut().insert(RETRY_AFTER, value);
+            }
+            return Ok(page);
+        }
+        Gate::Proceed(delay) if !delay.is_zero() => tokio::time::sleep(delay).await,
+        Gate::Proceed(_) => {}
     }
-    let address = req.peer_addr().map(|a| a.ip().to_string());
-    let request_id = request_id(&req);
-    let hours = config.session_hours;
-    let (t, u) = (tenant.clone(), username.clone());
-    let verdict = state
-        .db
-        .run(move |conn| sign_in(conn, &t, &u, &password, address, request_id, hours).map_err(PortalError::from))
-        .await?;
-    match verdict {
-        Verdict::SignedIn(sid) => {
+    let (found_tenant, user) =
+        if too_long { (None, None) } else { sign_in::find(&state, tenant.clone(), username.clone()).await? };
+    // Without an account the decoy hash is checked, so an unknown name takes as long to refuse.
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let hash = stored.clone().unwrap_or_else(|| decoy_hash().to_owned());
+    let matches = config.passwords.verify(password, hash).await.map_err(|_| PortalError::busy())? && stored.is_some();
+    let attempt = sign_in::Attempt { username: username.clone(), address, request_id: request_id(&req) };
+    match (found_tenant, user, matches) {
+        (Some(found_tenant), Some(user), true) => {
+            config.throttle.succeeded(&tenant, &username, address);
+            let sid = sign_in::succeeded(&state, found_tenant, user, attempt, config.session_hours).await?;
             session.renew();
             session.insert(SESSION_ID, sid).map_err(|e| PortalError::Internal(e.to_string()))?;
             csrf::rotate(&session)?;
             Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/alerts")).finish())
         }
-        Verdict::Refused => {
+        (found_tenant, user, _) => {
+            config.throttle.failed(&tenant, &username, address);
+            // An unknown organisation has no audit chain to write to.
+            if let Some(found_tenant) = found_tenant {
+                sign_in::failed(&state, &config.failed_sign_ins, found_tenant, user, attempt).await?;
+            }
             refuse(StatusCode::UNAUTHORIZED, "The organisation, username or password is not right.", &session)
         }
     }
@@ -121,7 +135,11 @@ pub async fn submit(
 
 impl From<CommandError> for PortalError {
     fn from(error: CommandError) -> Self {
-        PortalError::Internal(error.to_string())
+        match error {
+            CommandError::Storage(error) => error.into(),
+            CommandError::Unavailable(_) => PortalError::busy(),
+            other => PortalError::Internal(other.to_string()),
+        }
     }
 }
 
@@ -130,62 +148,6 @@ impl From<CommandError> for PortalError {
 fn decoy_hash() -> &'static str {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY.get_or_init(|| hash_password("decoy password").unwrap_or_default())
-}
-
-fn sign_in(
-    conn: &mut DbConnection,
-    slug: &str,
-    username: &str,
-    password: &str,
-    address: Option<String>,
-    request_id: Option<String>,
-    hours: i64,
-) -> Result<Verdict, CommandError> {
-    let tenant = tenants::by_slug(conn, slug)?;
-    let user = match &tenant {
-        Some(t) => users::by_username(conn, &t.id, username)?,
-        None => None,
-    };
-    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let matches = verify_password(password, stored.as_deref().unwrap_or_else(|| decoy_hash())) && stored.is_some();
-    // An unknown organisation has no audit chain to write to.
-    let Some(tenant) = tenant else { return Ok(Verdict::Refused) };
-    let ctx = CommandContext { actor: Actor::System, channel: Channel::Http, request_id };
-    transaction(conn, &tenant.id, |tx| match (&user, matches) {
-        (Some(user), true) => {
-            let session = PortalSession {
-                id: ids::new_id(),
-                tenant_id: tenant.id.clone(),
-                user_id: user.id.clone(),
-                created_at: now(),
-                expires_at: now() + Duration::hours(hours),
-                ended_at: None,
-            };
-            portal_sessions::insert(tx.conn, &session)?;
-            let user_ctx = CommandContext {
-                actor: Actor::User {
-                    id: user.id.clone(),
-                    name: user.username.clone(),
-                    role: crate::domain::actor::Role::parse(&user.role)
-                        .ok_or_else(|| CommandError::Conflict("user has an unknown role".into()))?,
-                },
-                ..ctx.clone()
-            };
-            tx.audit.record(&user_ctx, "auth.login", "user", &user.id, json!({"address": address}));
-            Ok(Verdict::SignedIn(session.id))
-        }
-        (found, _) => {
-            let target = found.as_ref().map_or(username, |u| u.id.as_str());
-            tx.audit.record(
-                &ctx,
-                "auth.login_failed",
-                "user",
-                target,
-                json!({"username": username, "address": address, "reason": if found.is_some() { "wrong password" } else { "unknown user" }}),
-            );
-            Ok(Verdict::Refused)
-        }
-    })
 }
 
 #[derive(Debug, Deserialize)]

@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::csrf;
 use super::error::{PortalError, refusal};
+use super::failed_sign_ins::FailedSignIns;
+use super::hashing::PasswordChecks;
 use super::throttle::LoginThrottle;
 use crate::commands::{Command, CommandContext, Outcome, Request};
 use crate::config::PortalSettings;
@@ -34,6 +36,8 @@ pub struct PortalConfig {
     secure_cookie: bool,
     pub(super) session_hours: i64,
     pub(super) throttle: std::sync::Arc<LoginThrottle>,
+    pub(super) passwords: std::sync::Arc<PasswordChecks>,
+    pub(super) failed_sign_ins: std::sync::Arc<FailedSignIns>,
 }
 
 impl PortalConfig {
@@ -53,7 +57,21 @@ impl PortalConfig {
             secure_cookie: settings.secure_cookie,
             session_hours: settings.session_hours.max(1),
             throttle: std::sync::Arc::new(LoginThrottle::default()),
+            passwords: std::sync::Arc::new(PasswordChecks::new(settings.max_concurrent_hashes)),
+            failed_sign_ins: std::sync::Arc::default(),
         })
+    }
+
+    /// Writes the summaries of failed sign-ins counted in minutes that are over, every minute,
+    /// for as long as the server runs.
+    pub async fn flush_failed_sign_ins(self, state: AppState) {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Err(error) = super::sign_in::flush(&state, &self.failed_sign_ins).await {
+                tracing::warn!(%error, "could not audit the failed sign-ins of the last minute");
+            }
+        }
     }
 
     pub(super) fn middleware(&self) -> SessionMiddleware<CookieSessionStore> {
