@@ -14,6 +14,8 @@ use futures_util::future::join_all;
 use rand::RngExt;
 
 use super::deliver::{Exchange, Sender, next_step};
+use super::guard::AddressPolicy;
+use super::resolver::GuardedResolver;
 use super::{SecretCipher, WebhookError};
 use crate::config::WebhookSettings;
 use crate::db::models::{WebhookAttempt, WebhookDelivery, WebhookSubscription};
@@ -31,6 +33,7 @@ pub struct Dispatcher {
     cipher: SecretCipher,
     settings: WebhookSettings,
     client: reqwest::Client,
+    policy: AddressPolicy,
     own_listener: Option<SocketAddr>,
 }
 
@@ -41,14 +44,19 @@ impl Dispatcher {
         own_listener: Option<SocketAddr>,
     ) -> Result<Self, WebhookError> {
         let cipher = SecretCipher::from_settings(&settings)?;
+        let policy = AddressPolicy::from_settings(&settings);
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.timeout_ms))
             // A redirect could lead anywhere, this service included: treat 3xx as an answer.
             .redirect(reqwest::redirect::Policy::none())
+            // Names resolve once, and only to addresses the policy allows; a proxy would
+            // resolve and connect on its own, past that check.
+            .dns_resolver(GuardedResolver { policy: policy.clone() })
+            .no_proxy()
             .user_agent(concat!("OneProtect-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| WebhookError::Key(format!("HTTP client: {e}")))?;
-        Ok(Self { db, cipher, settings, client, own_listener })
+        Ok(Self { db, cipher, settings, client, policy, own_listener })
     }
 
     /// Polls until the future is dropped (when the server stops).
@@ -97,6 +105,7 @@ impl Dispatcher {
             client: &self.client,
             cipher: &self.cipher,
             settings: &self.settings,
+            policy: &self.policy,
             own_listener: self.own_listener,
         };
         let attempted_at = now();

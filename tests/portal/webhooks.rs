@@ -8,6 +8,7 @@ use oneprotect::db::queries::webhook_deliveries::{self, AttemptResult};
 use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::domain::{ids, now};
 use oneprotect::webhooks::SecretCipher;
+use oneprotect::webhooks::guard::AddressPolicy;
 use oneprotect::webhooks::manage::{self, NewSubscription};
 use reqwest::StatusCode;
 
@@ -26,7 +27,8 @@ async fn subscribe(app: &TestApp, tenant_id: &str, url: &str) -> (String, String
         let cipher = SecretCipher::from_settings(&settings.webhooks).unwrap();
         let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
         let events = vec!["alert.*".to_owned()];
-        let new = NewSubscription { url: &url, event_types: &events, own_listener: None };
+        let policy = AddressPolicy::from_settings(&settings.webhooks);
+        let new = NewSubscription { url: &url, event_types: &events, policy: &policy, own_listener: None };
         let (sub, secret) = manage::create(&mut db.get().unwrap(), &cipher, &ctx, &tenant_id, new).unwrap();
         (sub.id, secret)
     })

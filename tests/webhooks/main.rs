@@ -9,6 +9,8 @@ mod receiver;
 mod support;
 
 mod delivery;
+mod guard;
 mod management;
 mod ordering;
+mod redaction;
 mod reliability;

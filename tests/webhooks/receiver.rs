@@ -13,6 +13,8 @@ use sha2::Sha256;
 #[derive(Debug, Clone)]
 pub struct Received {
     pub id: String,
+    /// The query string as it arrived.
+    pub query: String,
     pub timestamp: String,
     pub signatures: Vec<String>,
     pub body: String,
@@ -68,6 +70,7 @@ async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State
     let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let received = Received {
         id: header("webhook-id"),
+        query: req.query_string().to_owned(),
         timestamp: header("webhook-timestamp"),
         signatures: header("webhook-signature").split(' ').map(str::to_owned).collect(),
         body: String::from_utf8_lossy(&body).into_owned(),

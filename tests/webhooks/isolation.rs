@@ -1,0 +1,40 @@
+//! One tenant's slow endpoint delays only its own subscription (issue 13, finding 4).
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::receiver::Receiver;
+use crate::support::{spawn_webhook_app, subscribe};
+
+async fn wait_for(receiver: &Receiver, count: usize, within: Duration) -> Option<Duration> {
+    let started = Instant::now();
+    while started.elapsed() < within {
+        if receiver.received().len() >= count {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None
+}
+
+#[actix_web::test]
+async fn a_slow_endpoint_of_one_tenant_does_not_delay_another_tenants_delivery() {
+    let app = spawn_webhook_app().await;
+    let slow = Receiver::spawn_slow(Duration::from_secs(9)).await;
+    let quick = Receiver::spawn(&[]).await;
+    subscribe(&app, &app.acme.id, &slow.url, &["alert.created"]).await;
+    subscribe(&app, &app.globex.id, &quick.url, &["alert.created"]).await;
+
+    app.trigger("slow-tenant").await;
+    // Acme's delivery is now being answered, slowly.
+    assert!(wait_for(&slow, 1, Duration::from_secs(5)).await.is_some(), "the slow endpoint was called");
+    let event = json!({"dedup_key": "other-tenant", "summary": "other tenant's alert", "severity": "low"});
+    let response = app.ingest(&app.globex.integration_key, event).await;
+    assert_eq!(response.status(), reqwest::StatusCode::ACCEPTED);
+
+    let latency = wait_for(&quick, 1, Duration::from_secs(20)).await;
+    eprintln!("globex delivery latency while acme's endpoint takes 9 s: {latency:?}");
+    let latency = latency.expect("globex's delivery arrives");
+    assert!(latency < Duration::from_secs(2), "globex waited {latency:?} for acme's slow endpoint");
+}
