@@ -137,6 +137,8 @@ pub struct WebhookSettings {
     /// Networks webhooks may reach besides public addresses (receivers on a private network,
     /// the test suite's on 127.0.0.1). Empty: public addresses only.
     pub allow_networks: Vec<crate::domain::cidr::Cidr>,
+    /// Deliveries in flight at once to one subscription; others' deliveries never wait on them.
+    pub per_subscription_concurrency: usize,
 }
 
 impl Default for WebhookSettings {
@@ -155,6 +157,7 @@ impl Default for WebhookSettings {
             rotation_grace_secs: 86_400,
             max_payload_bytes: 256 * 1024,
             allow_networks: Vec::new(),
+            per_subscription_concurrency: 4,
         }
     }
 }

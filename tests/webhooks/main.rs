@@ -10,6 +10,7 @@ mod support;
 
 mod delivery;
 mod guard;
+mod isolation;
 mod management;
 mod ordering;
 mod redaction;

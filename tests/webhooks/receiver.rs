@@ -2,6 +2,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use base64::Engine;
@@ -39,6 +40,8 @@ impl Received {
 struct State {
     received: Vec<Received>,
     script: VecDeque<u16>,
+    /// How long each answer takes, after the request is recorded.
+    delay: Duration,
 }
 
 #[derive(Clone)]
@@ -50,7 +53,17 @@ pub struct Receiver {
 impl Receiver {
     /// Answers the statuses in `script` in turn, then 200.
     pub async fn spawn(script: &[u16]) -> Self {
-        let state = Arc::new(Mutex::new(State { received: Vec::new(), script: script.iter().copied().collect() }));
+        Self::spawn_with(script, Duration::ZERO).await
+    }
+
+    /// Records each request at once but answers 200 only after `delay`: a slow endpoint.
+    pub async fn spawn_slow(delay: Duration) -> Self {
+        Self::spawn_with(&[], delay).await
+    }
+
+    async fn spawn_with(script: &[u16], delay: Duration) -> Self {
+        let script = script.iter().copied().collect();
+        let state = Arc::new(Mutex::new(State { received: Vec::new(), script, delay }));
         let shared = web::Data::from(state.clone());
         let server = HttpServer::new(move || App::new().app_data(shared.clone()).default_service(web::to(record)))
             .workers(1)
@@ -75,10 +88,13 @@ async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State
         signatures: header("webhook-signature").split(' ').map(str::to_owned).collect(),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let status = {
+    let (status, delay) = {
         let mut state = state.lock().expect("receiver state");
         state.received.push(received);
-        state.script.pop_front().unwrap_or(200)
+        (state.script.pop_front().unwrap_or(200), state.delay)
     };
+    if !delay.is_zero() {
+        actix_web::rt::time::sleep(delay).await;
+    }
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("status")).body("scripted answer")
 }
