@@ -155,3 +155,16 @@ async fn another_tenants_webhook_is_not_found() {
     assert_eq!(resend.status, StatusCode::NOT_FOUND);
     assert_eq!(visitor.get("/portal/webhooks/not-an-id").await.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn a_token_in_the_url_is_shown_redacted() {
+    let app = spawn().await;
+    let (sub_id, _) = subscribe(&app, &app.acme.id, "http://receiver.example/hooks/acme?token=s3cret").await;
+    let mut visitor = Visitor::signed_in(&app, "acme", "audrey").await;
+    for path in ["/portal/webhooks".to_owned(), format!("/portal/webhooks/{sub_id}")] {
+        let page = visitor.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("http://receiver.example/hooks/acme?token=REDACTED"), "{path}: {}", page.body);
+        assert!(!page.body.contains("s3cret"), "{path} shows the token");
+    }
+}
