@@ -1,11 +1,13 @@
-//! One tenant's slow endpoint delays only its own subscription (issue 13, finding 4).
+//! One tenant's slow endpoint delays only its own subscription, which gets at most
+//! `per_subscription_concurrency` deliveries at once (issue 13, finding 4).
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use crate::helpers::spawn_app_with;
 use crate::receiver::Receiver;
-use crate::support::{spawn_webhook_app, subscribe};
+use crate::support::{fast, settled, spawn_webhook_app, subscribe};
 
 async fn wait_for(receiver: &Receiver, count: usize, within: Duration) -> Option<Duration> {
     let started = Instant::now();
@@ -37,4 +39,21 @@ async fn a_slow_endpoint_of_one_tenant_does_not_delay_another_tenants_delivery()
     eprintln!("globex delivery latency while acme's endpoint takes 9 s: {latency:?}");
     let latency = latency.expect("globex's delivery arrives");
     assert!(latency < Duration::from_secs(2), "globex waited {latency:?} for acme's slow endpoint");
+}
+
+#[actix_web::test]
+async fn one_subscription_gets_at_most_its_share_of_concurrent_deliveries() {
+    let app = spawn_app_with(|s| {
+        fast(s);
+        s.webhooks.per_subscription_concurrency = 2;
+    })
+    .await;
+    let slow = Receiver::spawn_slow(Duration::from_millis(400)).await;
+    let (sub, _) = subscribe(&app, &app.acme.id, &slow.url, &["alert.created"]).await;
+    for i in 0..6 {
+        app.trigger(&format!("host-{i}")).await;
+    }
+    let rows = settled(&app, &app.acme.id, &sub, 6).await;
+    assert!(rows.iter().all(|d| d.status == "delivered" && d.attempts == 1), "{rows:?}");
+    assert_eq!(slow.max_in_flight(), 2, "deliveries of different alerts overlap, two at a time");
 }

@@ -42,6 +42,9 @@ struct State {
     script: VecDeque<u16>,
     /// How long each answer takes, after the request is recorded.
     delay: Duration,
+    /// Requests being answered now, and the most there ever were at once.
+    in_flight: usize,
+    max_in_flight: usize,
 }
 
 #[derive(Clone)]
@@ -63,7 +66,7 @@ impl Receiver {
 
     async fn spawn_with(script: &[u16], delay: Duration) -> Self {
         let script = script.iter().copied().collect();
-        let state = Arc::new(Mutex::new(State { received: Vec::new(), script, delay }));
+        let state = Arc::new(Mutex::new(State { received: Vec::new(), script, delay, in_flight: 0, max_in_flight: 0 }));
         let shared = web::Data::from(state.clone());
         let server = HttpServer::new(move || App::new().app_data(shared.clone()).default_service(web::to(record)))
             .workers(1)
@@ -76,6 +79,11 @@ impl Receiver {
 
     pub fn received(&self) -> Vec<Received> {
         self.state.lock().expect("receiver state").received.clone()
+    }
+
+    /// The most requests that were being answered at the same time.
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().expect("receiver state").max_in_flight
     }
 }
 
@@ -91,10 +99,13 @@ async fn record(req: HttpRequest, body: web::Bytes, state: web::Data<Mutex<State
     let (status, delay) = {
         let mut state = state.lock().expect("receiver state");
         state.received.push(received);
+        state.in_flight += 1;
+        state.max_in_flight = state.max_in_flight.max(state.in_flight);
         (state.script.pop_front().unwrap_or(200), state.delay)
     };
     if !delay.is_zero() {
         actix_web::rt::time::sleep(delay).await;
     }
+    state.lock().expect("receiver state").in_flight -= 1;
     HttpResponse::build(actix_web::http::StatusCode::from_u16(status).expect("status")).body("scripted answer")
 }
