@@ -163,6 +163,11 @@ pub struct WebhookSettings {
     pub rotation_grace_secs: u64,
     /// Largest payload sent; a larger snapshot is replaced by a reference to the resource.
     pub max_payload_bytes: usize,
+    /// Networks webhooks may reach besides public addresses (receivers on a private network,
+    /// the test suite's on 127.0.0.1). Empty: public addresses only.
+    pub allow_networks: Vec<crate::domain::cidr::Cidr>,
+    /// Deliveries in flight at once to one subscription; others' deliveries never wait on them.
+    pub per_subscription_concurrency: usize,
 }
 
 impl Default for WebhookSettings {
@@ -180,6 +185,8 @@ impl Default for WebhookSettings {
             failing_after: 5,
             rotation_grace_secs: 86_400,
             max_payload_bytes: 256 * 1024,
+            allow_networks: Vec::new(),
+            per_subscription_concurrency: 4,
         }
     }
 }
@@ -197,6 +204,8 @@ const SHORT_VARIABLES: [(&str, &str); 4] = [
     ("ONEPROTECT_LISTEN", "server.listen"),
 ];
 
+const ALLOW_NETWORKS_VARIABLE: &str = "ONEPROTECT__WEBHOOKS__ALLOW_NETWORKS";
+
 impl Settings {
     pub fn load() -> Result<Self, config::ConfigError> {
         let dir = std::env::var("ONEPROTECT_CONFIG_DIR").unwrap_or_else(|_| "config".into());
@@ -211,6 +220,13 @@ impl Settings {
                     builder = builder.set_override(key, value)?;
                 }
             }
+        }
+        // The one list a variable sets, comma-separated: ONEPROTECT__WEBHOOKS__ALLOW_NETWORKS=
+        // 10.0.0.0/8,fd00::/8 (the config crate's own list parsing would retype every variable).
+        if let Ok(value) = std::env::var(ALLOW_NETWORKS_VARIABLE) {
+            let networks: Vec<String> =
+                value.split(',').map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect();
+            builder = builder.set_override("webhooks.allow_networks", networks)?;
         }
         builder.build()?.try_deserialize()
     }

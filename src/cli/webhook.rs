@@ -10,8 +10,9 @@ use crate::commands::provisioning::tenant_by_slug;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
-use crate::webhooks::SecretCipher;
+use crate::webhooks::guard::AddressPolicy;
 use crate::webhooks::manage::{self, NewSubscription};
+use crate::webhooks::{SecretCipher, redact_url};
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
@@ -93,9 +94,10 @@ pub fn run(db: &Database, settings: &Settings, command: WebhookCommand) -> anyho
             let tenant = tenant_by_slug(&mut conn, &tenant)?;
             let cipher = SecretCipher::from_settings(&settings.webhooks)?;
             let own_listener = settings.server.listen.parse::<SocketAddr>().ok();
-            let new = NewSubscription { url: &url, event_types: &events, own_listener };
+            let policy = AddressPolicy::from_settings(&settings.webhooks);
+            let new = NewSubscription { url: &url, event_types: &events, policy: &policy, own_listener };
             let (sub, secret) = manage::create(&mut conn, &cipher, &ctx, &tenant.id, new)?;
-            eprintln!("webhook {} created for {}", sub.id, sub.url);
+            eprintln!("webhook {} created for {}", sub.id, redact_url(&sub.url));
             println!("{secret}");
         }
         WebhookCommand::List { tenant } => {
@@ -106,7 +108,7 @@ pub fn run(db: &Database, settings: &Settings, command: WebhookCommand) -> anyho
                     (true, true) => "failing",
                     (true, false) => "enabled",
                 };
-                println!("{}\t{state}\t{}\t{}", sub.id, sub.url, sub.event_types);
+                println!("{}\t{state}\t{}\t{}", sub.id, redact_url(&sub.url), sub.event_types);
             }
         }
         WebhookCommand::Disable { tenant, id } => {

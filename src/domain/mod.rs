@@ -4,6 +4,7 @@ pub mod actor;
 pub mod alert;
 pub mod alertmanager;
 pub mod audit;
+pub mod cidr;
 pub mod event;
 mod foreign;
 pub use foreign::truncate_chars;

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::{SecretCipher, guard, signing};
+use super::guard::{self, AddressPolicy};
+use super::resolver::{Unreachable, unreachable_cause};
+use super::{SecretCipher, signing};
 use crate::config::WebhookSettings;
 use crate::db::models::{WebhookDelivery, WebhookSubscription};
 use crate::db::queries::webhook_deliveries::{DELIVERED, FAILED, PENDING};
@@ -78,14 +80,17 @@ pub struct Sender<'a> {
     pub client: &'a reqwest::Client,
     pub cipher: &'a SecretCipher,
     pub settings: &'a WebhookSettings,
+    pub policy: &'a AddressPolicy,
     pub own_listener: Option<SocketAddr>,
 }
 
 impl Sender<'_> {
     pub async fn send(&self, delivery: &WebhookDelivery, sub: &WebhookSubscription, at: NaiveDateTime) -> Exchange {
-        let url = match guard::parse(&sub.url) {
+        // Checked on every attempt, against the allow-list as it is now: literal addresses
+        // here, names by the client's resolver at connection time.
+        let url = match guard::parse(&sub.url).and_then(|url| guard::check_literal(&url, self.policy).map(|()| url)) {
             Ok(url) => url,
-            Err(reason) => return Exchange::not_sent(format!("refused: the URL {reason}"), true),
+            Err(reason) => return Exchange::not_sent(format!("refused: the URL {reason}; nothing was sent"), true),
         };
         if let Some(own) = self.own_listener {
             let check = url.clone();
@@ -139,6 +144,10 @@ impl Sender<'_> {
                 }
             }
             Err(error) => {
+                if let Some(cause) = unreachable_cause(&error) {
+                    let refused = matches!(cause, Unreachable::Refused { .. });
+                    return Exchange::not_sent(cause.to_string(), refused);
+                }
                 let kind = if error.is_timeout() {
                     "timed out"
                 } else if error.is_connect() {

@@ -1,19 +1,26 @@
-//! The dispatcher: a tokio task that polls the outbox, claims due deliveries and sends them.
+//! The dispatcher: a tokio task that polls the outbox, claims due deliveries and sends each
+//! in its own task, so one slow or dead endpoint never holds up another's deliveries.
 //!
 //! Claiming pushes a delivery's next attempt out by a lease, so an instance that dies while
 //! sending leaves it to be retried after the lease instead of losing it (delivery is at least
 //! once; receivers dedupe on `webhook-id`). Deliveries with the same ordering key (alert or
 //! ticket) to the same endpoint go one at a time, oldest first: the claim query skips any
-//! delivery behind a pending one.
+//! delivery behind a pending one, and a delivery in flight or waiting for a retry is pending.
+//! At most `per_subscription_concurrency` deliveries are in flight to one subscription, and
+//! `batch_size` in all; the claim skips subscriptions that have no room.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use diesel::Connection;
-use futures_util::future::join_all;
 use rand::RngExt;
+use tokio::task::JoinSet;
 
 use super::deliver::{Exchange, Sender, next_step};
+use super::guard::AddressPolicy;
+use super::resolver::GuardedResolver;
 use super::{SecretCipher, WebhookError};
 use crate::config::WebhookSettings;
 use crate::db::models::{WebhookAttempt, WebhookDelivery, WebhookSubscription};
@@ -31,7 +38,30 @@ pub struct Dispatcher {
     cipher: SecretCipher,
     settings: WebhookSettings,
     client: reqwest::Client,
+    policy: AddressPolicy,
     own_listener: Option<SocketAddr>,
+}
+
+/// Deliveries in flight per subscription.
+type InFlight = Arc<Mutex<HashMap<String, usize>>>;
+
+/// One delivery's place in its subscription's count; given back when the task ends, however
+/// it ends (a panic or the dispatcher stopping included).
+struct Slot {
+    in_flight: InFlight,
+    subscription_id: String,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut counts = lock(&self.in_flight);
+        if let Some(count) = counts.get_mut(&self.subscription_id) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                counts.remove(&self.subscription_id);
+            }
+        }
+    }
 }
 
 impl Dispatcher {
@@ -41,55 +71,92 @@ impl Dispatcher {
         own_listener: Option<SocketAddr>,
     ) -> Result<Self, WebhookError> {
         let cipher = SecretCipher::from_settings(&settings)?;
+        let policy = AddressPolicy::from_settings(&settings);
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.timeout_ms))
             // A redirect could lead anywhere, this service included: treat 3xx as an answer.
             .redirect(reqwest::redirect::Policy::none())
+            // Names resolve once, and only to addresses the policy allows; a proxy would
+            // resolve and connect on its own, past that check.
+            .dns_resolver(GuardedResolver { policy: policy.clone() })
+            .no_proxy()
             .user_agent(concat!("OneProtect-Webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| WebhookError::Key(format!("HTTP client: {e}")))?;
-        Ok(Self { db, cipher, settings, client, own_listener })
+        Ok(Self { db, cipher, settings, client, policy, own_listener })
     }
 
-    /// Polls until the future is dropped (when the server stops).
+    /// Polls until the future is dropped (when the server stops); dropping it aborts the
+    /// deliveries in flight, which are sent again after their lease.
     pub async fn run(self) {
         let idle = Duration::from_millis(self.settings.poll_interval_ms.max(10));
         tracing::info!(poll_interval_ms = idle.as_millis() as u64, "webhook dispatcher started");
+        let this = Arc::new(self);
+        let in_flight = InFlight::default();
+        let mut tasks = JoinSet::new();
         loop {
-            match self.tick().await {
-                // A full batch means more may be due: go again at once.
-                Ok(sent) if sent as i64 >= self.settings.batch_size => continue,
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "webhook dispatch failed; retrying after the poll interval"),
+            while tasks.try_join_next().is_some() {}
+            let again = match this.claim_and_start(&in_flight, &mut tasks).await {
+                Ok(again) => again,
+                Err(error) => {
+                    tracing::warn!(%error, "webhook dispatch failed; retrying after the poll interval");
+                    false
+                }
+            };
+            if again {
+                continue;
             }
-            tokio::time::sleep(idle).await;
+            // Wake for the poll, or as soon as a delivery ends and makes room.
+            tokio::select! {
+                () = tokio::time::sleep(idle) => {}
+                Some(_) = tasks.join_next() => {}
+            }
         }
     }
 
-    /// Claims and sends one batch; returns how many deliveries were attempted.
-    pub async fn tick(&self) -> Result<usize, DbError> {
+    /// Claims what there is room for and starts sending it; returns whether more may be due
+    /// at once (the claim was full, or some claimed deliveries were handed back).
+    async fn claim_and_start(self: &Arc<Self>, in_flight: &InFlight, tasks: &mut JoinSet<()>) -> Result<bool, DbError> {
+        let room = self.settings.batch_size.max(1) - tasks.len() as i64;
+        if room <= 0 {
+            return Ok(false);
+        }
+        let per_subscription = self.settings.per_subscription_concurrency.max(1);
+        let busy: Vec<String> =
+            lock(in_flight).iter().filter(|(_, count)| **count >= per_subscription).map(|(id, _)| id.clone()).collect();
         let lease = Duration::from_millis(self.settings.timeout_ms) + LEASE_MARGIN;
-        let limit = self.settings.batch_size.max(1);
         let claimed = self
             .db
             .run(move |conn| {
                 let at = now();
                 let until = at + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::seconds(60));
-                let ids = webhook_deliveries::claim_due(conn, at, until, limit)?;
+                let ids = webhook_deliveries::claim_due(conn, at, until, room, &busy)?;
                 if ids.is_empty() {
                     return Ok(Vec::new());
                 }
                 Ok::<_, DbError>(webhook_deliveries::with_subscriptions(conn, &ids)?)
             })
             .await?;
-        let count = claimed.len();
-        let results = join_all(claimed.into_iter().map(|(delivery, sub)| self.deliver(delivery, sub))).await;
-        for result in results {
-            if let Err(error) = result {
-                tracing::warn!(%error, "recording a webhook attempt failed; it will be retried after its lease");
-            }
+        let full = claimed.len() as i64 >= room;
+        let mut no_room = Vec::new();
+        for (delivery, sub) in claimed {
+            let Some(slot) = take_slot(in_flight, &sub.id, per_subscription) else {
+                no_room.push(delivery.id);
+                continue;
+            };
+            let this = Arc::clone(self);
+            tasks.spawn(async move {
+                let _slot = slot;
+                if let Err(error) = this.deliver(delivery, sub).await {
+                    tracing::warn!(%error, "recording a webhook attempt failed; it will be retried after its lease");
+                }
+            });
         }
-        Ok(count)
+        let handed_back = !no_room.is_empty();
+        if handed_back {
+            self.db.run(move |conn| Ok::<_, DbError>(webhook_deliveries::release(conn, &no_room, now())?)).await?;
+        }
+        Ok(full || handed_back)
     }
 
     async fn deliver(&self, delivery: WebhookDelivery, sub: WebhookSubscription) -> Result<(), DbError> {
@@ -97,6 +164,7 @@ impl Dispatcher {
             client: &self.client,
             cipher: &self.cipher,
             settings: &self.settings,
+            policy: &self.policy,
             own_listener: self.own_listener,
         };
         let attempted_at = now();
@@ -136,6 +204,21 @@ impl Dispatcher {
             })
             .await
     }
+}
+
+fn lock(in_flight: &InFlight) -> std::sync::MutexGuard<'_, HashMap<String, usize>> {
+    in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A place among the subscription's deliveries in flight, if it has one free.
+fn take_slot(in_flight: &InFlight, subscription_id: &str, per_subscription: usize) -> Option<Slot> {
+    let mut counts = lock(in_flight);
+    let count = counts.entry(subscription_id.to_owned()).or_default();
+    if *count >= per_subscription {
+        return None;
+    }
+    *count += 1;
+    Some(Slot { in_flight: Arc::clone(in_flight), subscription_id: subscription_id.to_owned() })
 }
 
 fn attempt_row(delivery: &WebhookDelivery, exchange: &Exchange, at: chrono::NaiveDateTime) -> WebhookAttempt {

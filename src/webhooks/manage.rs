@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{SecretCipher, guard, signing};
+use super::guard::{self, AddressPolicy};
+use super::{SecretCipher, redact_url, signing};
 use crate::commands::{CommandContext, CommandError, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookSubscription;
@@ -18,11 +19,14 @@ use crate::domain::{ids, now};
 pub struct NewSubscription<'a> {
     pub url: &'a str,
     pub event_types: &'a [String],
+    /// The addresses a webhook may reach (from `[webhooks] allow_networks`).
+    pub policy: &'a AddressPolicy,
     /// This service's listener, refused as a target.
     pub own_listener: Option<SocketAddr>,
 }
 
 /// Creates a subscription; returns it with its signing secret, which is shown only this once.
+/// Resolves the URL's name (blocking), to refuse at once a name that points inside.
 pub fn create(
     conn: &mut DbConnection,
     cipher: &SecretCipher,
@@ -31,7 +35,10 @@ pub fn create(
     new: NewSubscription<'_>,
 ) -> Result<(WebhookSubscription, String), CommandError> {
     let mut errors = FieldErrors::default();
-    let url = match guard::parse(new.url) {
+    let url = match guard::check_url(new.url, new.policy).and_then(|url| {
+        guard::check_resolved(&url, new.policy)?;
+        Ok(url)
+    }) {
         Ok(url) => Some(url),
         Err(reason) => {
             errors.add("url", reason);
@@ -75,7 +82,13 @@ pub fn create(
     };
     transaction(conn, tenant_id, |tx| {
         webhook_subscriptions::insert(tx.conn, &sub)?;
-        tx.audit.record(ctx, "webhook.created", "webhook", &sub.id, json!({"url": sub.url, "event_types": types}));
+        tx.audit.record(
+            ctx,
+            "webhook.created",
+            "webhook",
+            &sub.id,
+            json!({"url": redact_url(&sub.url), "event_types": types}),
+        );
         Ok(())
     })?;
     Ok((sub, secret))
@@ -99,7 +112,7 @@ pub fn set_enabled(
         }
         webhook_subscriptions::set_enabled(tx.conn, id, enabled, Some("disabled by an operator"), now())?;
         let action = if enabled { "webhook.enabled" } else { "webhook.disabled" };
-        tx.audit.record(ctx, action, "webhook", id, json!({"url": sub.url}));
+        tx.audit.record(ctx, action, "webhook", id, json!({"url": redact_url(&sub.url)}));
         Ok(())
     })
 }
@@ -108,7 +121,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &CommandContext, tenant_id: &str, id
     transaction(conn, tenant_id, |tx| {
         let sub = load(tx.conn, tenant_id, id)?;
         webhook_subscriptions::delete(tx.conn, id)?;
-        tx.audit.record(ctx, "webhook.deleted", "webhook", id, json!({"url": sub.url}));
+        tx.audit.record(ctx, "webhook.deleted", "webhook", id, json!({"url": redact_url(&sub.url)}));
         Ok(())
     })
 }

@@ -12,9 +12,12 @@ mod error;
 pub mod guard;
 pub mod manage;
 pub mod outbox;
+mod redact;
+mod resolver;
 pub mod signing;
 
 pub use cipher::SecretCipher;
 pub use deliver::body_for;
 pub use dispatcher::Dispatcher;
 pub use error::WebhookError;
+pub use redact::redact_url;

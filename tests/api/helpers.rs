@@ -83,6 +83,8 @@ pub fn test_settings(database_url: String) -> Settings {
     settings.database.max_connections = 8;
     settings.webhooks.secret_key = Some(TEST_WEBHOOK_KEY.into());
     settings.webhooks.key_file = String::new();
+    // The tests' webhook receivers listen on 127.0.0.1, which webhooks may not reach by default.
+    settings.webhooks.allow_networks = vec!["127.0.0.1/32".parse().expect("network")];
     settings
 }
 

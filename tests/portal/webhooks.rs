@@ -8,6 +8,7 @@ use oneprotect::db::queries::webhook_deliveries::{self, AttemptResult};
 use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::domain::{ids, now};
 use oneprotect::webhooks::SecretCipher;
+use oneprotect::webhooks::guard::AddressPolicy;
 use oneprotect::webhooks::manage::{self, NewSubscription};
 use reqwest::StatusCode;
 
@@ -26,7 +27,8 @@ async fn subscribe(app: &TestApp, tenant_id: &str, url: &str) -> (String, String
         let cipher = SecretCipher::from_settings(&settings.webhooks).unwrap();
         let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
         let events = vec!["alert.*".to_owned()];
-        let new = NewSubscription { url: &url, event_types: &events, own_listener: None };
+        let policy = AddressPolicy::from_settings(&settings.webhooks);
+        let new = NewSubscription { url: &url, event_types: &events, policy: &policy, own_listener: None };
         let (sub, secret) = manage::create(&mut db.get().unwrap(), &cipher, &ctx, &tenant_id, new).unwrap();
         (sub.id, secret)
     })
@@ -152,4 +154,17 @@ async fn another_tenants_webhook_is_not_found() {
     let resend = visitor.post(&format!("/portal/webhooks/{theirs}/resend-failed"), &[]).await;
     assert_eq!(resend.status, StatusCode::NOT_FOUND);
     assert_eq!(visitor.get("/portal/webhooks/not-an-id").await.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn a_token_in_the_url_is_shown_redacted() {
+    let app = spawn().await;
+    let (sub_id, _) = subscribe(&app, &app.acme.id, "http://receiver.example/hooks/acme?token=s3cret").await;
+    let mut visitor = Visitor::signed_in(&app, "acme", "audrey").await;
+    for path in ["/portal/webhooks".to_owned(), format!("/portal/webhooks/{sub_id}")] {
+        let page = visitor.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("http://receiver.example/hooks/acme?token=REDACTED"), "{path}: {}", page.body);
+        assert!(!page.body.contains("s3cret"), "{path} shows the token");
+    }
 }

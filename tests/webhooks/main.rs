@@ -9,6 +9,9 @@ mod receiver;
 mod support;
 
 mod delivery;
+mod guard;
+mod isolation;
 mod management;
 mod ordering;
+mod redaction;
 mod reliability;

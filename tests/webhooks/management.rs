@@ -8,9 +8,14 @@ use crate::helpers::{TEST_WEBHOOK_KEY, TestApp, json, problem};
 use crate::receiver::Receiver;
 use crate::support::{settled, spawn_webhook_app};
 
-fn oneprotect(app: &TestApp, args: &[&str]) -> Output {
+/// What the test suite's receivers need: they listen on 127.0.0.1.
+pub const ALLOW_LOOPBACK: [(&str, &str); 1] = [("ONEPROTECT__WEBHOOKS__ALLOW_NETWORKS", "127.0.0.1/32")];
+
+/// Runs the CLI on the app's database, with `env` on top of the app's settings.
+pub fn oneprotect(app: &TestApp, env: &[(&str, &str)], args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_oneprotect"))
         .args(args)
+        .envs(env.iter().copied())
         .env("ONEPROTECT_DATABASE_URL", &app.settings.database.url)
         .env("ONEPROTECT_WEBHOOK_SECRET_KEY", TEST_WEBHOOK_KEY)
         .env("ONEPROTECT_LISTEN", format!("127.0.0.1:{}", app.port))
@@ -19,7 +24,7 @@ fn oneprotect(app: &TestApp, args: &[&str]) -> Output {
         .expect("run the CLI")
 }
 
-fn stdout(output: &Output) -> String {
+pub fn stdout(output: &Output) -> String {
     assert!(output.status.success(), "CLI failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).trim().to_owned()
 }
@@ -30,6 +35,7 @@ async fn the_cli_creates_rotates_and_deletes_subscriptions_and_the_api_lists_the
     let hook = Receiver::spawn(&[]).await;
     let created = oneprotect(
         &app,
+        &ALLOW_LOOPBACK,
         &["webhook", "create", "--tenant", "acme", "--url", &hook.url, "--events", "alert.*,ticket.created"],
     );
     let secret = stdout(&created);
@@ -50,25 +56,34 @@ async fn the_cli_creates_rotates_and_deletes_subscriptions_and_the_api_lists_the
     settled(&app, &app.acme.id, &id, 1).await;
     assert!(hook.received()[0].signed_with(&secret));
 
-    let rotated = stdout(&oneprotect(&app, &["webhook", "rotate-secret", "--tenant", "acme", "--id", &id]));
+    let rotated =
+        stdout(&oneprotect(&app, &ALLOW_LOOPBACK, &["webhook", "rotate-secret", "--tenant", "acme", "--id", &id]));
     assert!(rotated.starts_with("whsec_") && rotated != secret);
     let shown = json(app.get(&app.acme.operator, &format!("/api/v1/webhooks/{id}")).await, StatusCode::OK).await;
     assert!(shown["previous_secret_valid_until"].is_string(), "{shown}");
 
-    let log = stdout(&oneprotect(&app, &["webhook", "deliveries", "--tenant", "acme", "--id", &id]));
+    let log = stdout(&oneprotect(&app, &ALLOW_LOOPBACK, &["webhook", "deliveries", "--tenant", "acme", "--id", &id]));
     assert!(log.contains("alert.created") && log.contains("delivered"), "{log}");
 
-    let own = format!("http://localhost:{}/api/v1/events", app.port);
-    let refused = oneprotect(&app, &["webhook", "create", "--tenant", "acme", "--url", &own, "--events", "alert.*"]);
+    // Allowed by the tests' allow-list, but this service's own listener.
+    let own = format!("http://127.0.0.1:{}/api/v1/events", app.port);
+    let refused = oneprotect(
+        &app,
+        &ALLOW_LOOPBACK,
+        &["webhook", "create", "--tenant", "acme", "--url", &own, "--events", "alert.*"],
+    );
     assert!(!refused.status.success(), "a URL pointing at the service itself is refused");
-    let bad =
-        oneprotect(&app, &["webhook", "create", "--tenant", "acme", "--url", &hook.url, "--events", "alert.exploded"]);
+    let bad = oneprotect(
+        &app,
+        &ALLOW_LOOPBACK,
+        &["webhook", "create", "--tenant", "acme", "--url", &hook.url, "--events", "alert.exploded"],
+    );
     assert!(!bad.status.success());
 
-    stdout(&oneprotect(&app, &["webhook", "disable", "--tenant", "acme", "--id", &id]));
+    stdout(&oneprotect(&app, &ALLOW_LOOPBACK, &["webhook", "disable", "--tenant", "acme", "--id", &id]));
     let shown = json(app.get(&app.acme.operator, &format!("/api/v1/webhooks/{id}")).await, StatusCode::OK).await;
     assert_eq!(shown["enabled"], false);
-    stdout(&oneprotect(&app, &["webhook", "delete", "--tenant", "acme", "--id", &id]));
+    stdout(&oneprotect(&app, &ALLOW_LOOPBACK, &["webhook", "delete", "--tenant", "acme", "--id", &id]));
     let listed = json(app.get(&app.acme.auditor, "/api/v1/webhooks").await, StatusCode::OK).await;
     assert_eq!(listed["items"], serde_json::json!([]));
 

@@ -9,6 +9,7 @@ use oneprotect::db::models::{WebhookDelivery, WebhookSubscription};
 use oneprotect::db::queries::{webhook_deliveries, webhook_subscriptions};
 use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::webhooks::SecretCipher;
+use oneprotect::webhooks::guard::AddressPolicy;
 use oneprotect::webhooks::manage::{self, NewSubscription};
 
 use crate::helpers::{TestApp, spawn_app_with};
@@ -36,7 +37,8 @@ pub async fn subscribe(app: &TestApp, tenant_id: &str, url: &str, events: &[&str
     tokio::task::spawn_blocking(move || {
         let cipher = SecretCipher::from_settings(&settings.webhooks).expect("cipher");
         let mut conn = db.get().expect("connection");
-        let new = NewSubscription { url: &url, event_types: &events, own_listener: None };
+        let policy = AddressPolicy::from_settings(&settings.webhooks);
+        let new = NewSubscription { url: &url, event_types: &events, policy: &policy, own_listener: None };
         let (sub, secret) = manage::create(&mut conn, &cipher, &cli(), &tenant_id, new).expect("subscription");
         (sub.id, secret)
     })
@@ -84,4 +86,45 @@ pub async fn settled(app: &TestApp, tenant_id: &str, sub_id: &str, count: usize)
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     panic!("deliveries of {sub_id} did not settle: {:?}", deliveries(app, tenant_id, sub_id).await);
+}
+
+/// Stores a subscription as it is, skipping the checks of creation: a subscription made
+/// before a check existed, or whose name resolved elsewhere when it was created.
+pub async fn subscribe_unchecked(app: &TestApp, tenant_id: &str, url: &str) -> String {
+    let (db, settings, tenant_id, url) = (app.db.clone(), app.settings.clone(), tenant_id.to_owned(), url.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let cipher = SecretCipher::from_settings(&settings.webhooks).expect("cipher");
+        let id = oneprotect::domain::ids::new_id();
+        let at = oneprotect::domain::now();
+        let sub = WebhookSubscription {
+            secret_ciphertext: cipher.encrypt("whsec_AAAA", &id).expect("encrypt"),
+            id: id.clone(),
+            tenant_id,
+            url,
+            event_types: r#"["alert.created"]"#.into(),
+            previous_secret_ciphertext: None,
+            previous_secret_expires_at: None,
+            enabled: 1,
+            disabled_reason: None,
+            consecutive_failures: 0,
+            failing_since: None,
+            created_at: at,
+            updated_at: at,
+        };
+        webhook_subscriptions::insert(&mut db.get().expect("connection"), &sub).expect("insert");
+        id
+    })
+    .await
+    .expect("subscribe")
+}
+
+/// Waits until the subscription's first delivery has been attempted at least once.
+pub async fn attempted(app: &TestApp, tenant_id: &str, sub_id: &str) -> WebhookDelivery {
+    for _ in 0..1500 {
+        if let Some(d) = deliveries(app, tenant_id, sub_id).await.into_iter().find(|d| d.attempts > 0) {
+            return d;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("no delivery of {sub_id} was attempted");
 }

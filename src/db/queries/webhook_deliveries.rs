@@ -131,6 +131,15 @@ pub fn claim_due(
     now: NaiveDateTime,
     lease_until: NaiveDateTime,
     limit: i64,
+    busy: &[String],
 ) -> QueryResult<Vec<String>> {
-    crate::db::backend::claim_due_deliveries(conn, now, lease_until, limit)
+    crate::db::backend::claim_due_deliveries(conn, now, lease_until, limit, busy)
+}
+
+/// Hands claimed deliveries back, due at `at`, when this instance has no room to send them
+/// now: they are claimable again at once, by this instance or another.
+pub fn release(conn: &mut DbConnection, ids: &[String], at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(deliveries::table.filter(deliveries::id.eq_any(ids)).filter(deliveries::status.eq(PENDING)))
+        .set(deliveries::next_attempt_at.eq(at))
+        .execute(conn)
 }

@@ -10,6 +10,7 @@ use crate::domain::now;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct WebhookView {
     pub id: String,
+    /// Query values, credentials and fragments shown as `REDACTED`.
     pub url: String,
     pub event_types: Value,
     pub enabled: bool,
@@ -30,7 +31,7 @@ impl From<WebhookSubscription> for WebhookView {
         Self {
             event_types: serde_json::from_str(&s.event_types).unwrap_or(Value::Null),
             id: s.id,
-            url: s.url,
+            url: crate::webhooks::redact_url(&s.url),
             enabled: s.enabled == 1,
             disabled_reason: s.disabled_reason,
             failing: s.failing_since.is_some(),

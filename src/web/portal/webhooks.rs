@@ -21,6 +21,7 @@ const STATUSES: [&str; 3] = [webhook_deliveries::PENDING, webhook_deliveries::DE
 
 pub struct WebhookRow {
     pub id: String,
+    /// Redacted: query values may be tokens.
     pub url: String,
     pub event_types: String,
     /// `enabled`, `disabled` or `failing`.
@@ -41,7 +42,8 @@ impl WebhookRow {
         } else {
             ("enabled", String::new())
         };
-        Self { id: sub.id, url: sub.url, event_types, state, state_note, created: when(sub.created_at) }
+        let url = crate::webhooks::redact_url(&sub.url);
+        Self { id: sub.id, url, event_types, state, state_note, created: when(sub.created_at) }
     }
 }
 
