@@ -80,8 +80,7 @@ async fn a_database_cut_mid_stream_keeps_publish_order() {
     let messages = stream(&app.acme.integration_key, 3);
     let (first, rest) = messages.split_at(messages.len() / 3);
     broker.publish_routed(first.iter().cloned()).await;
-    eventually("part of the stream to be applied", || async { (applied_count(&app).await > 100).then_some(()) })
-        .await;
+    eventually("part of the stream to be applied", || async { (applied_count(&app).await > 100).then_some(()) }).await;
 
     proxy.cut();
     broker.publish_routed(rest.iter().cloned()).await;
@@ -151,7 +150,13 @@ async fn messages_left_in_the_single_queue_of_the_previous_version_are_applied_f
     for binding in ["alert", "alert.#"] {
         let (queue, exchange) = (amqp.queue.as_str(), amqp.exchange.as_str());
         channel
-            .queue_bind(queue.into(), exchange.into(), binding.into(), QueueBindOptions::default(), FieldTable::default())
+            .queue_bind(
+                queue.into(),
+                exchange.into(),
+                binding.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
             .await
             .expect("bind");
     }

@@ -122,8 +122,9 @@ pub async fn assert_applied_in_order(app: &TestApp) {
     }
     let mut wrong = Vec::new();
     for key in 0..KEYS {
-        let recorded: Vec<&str> =
-            (0..STEPS.len()).map(|step| results.get(&message_id(key, step)).map_or("missing", |r| r.0.as_str())).collect();
+        let recorded: Vec<&str> = (0..STEPS.len())
+            .map(|step| results.get(&message_id(key, step)).map_or("missing", |r| r.0.as_str()))
+            .collect();
         let actions = history.get(&dedup_key(key)).cloned().unwrap_or_default();
         let created: Vec<&String> = actions.iter().filter(|(a, _)| a == "alert.created").map(|(_, id)| id).collect();
         let shape: Vec<(&str, i64)> =
