@@ -35,10 +35,10 @@ pub async fn drain(
             return Ok(());
         }
         tracing::info!(queue, ready, "draining the queue of the unsharded intake before the shards");
-        let (drained_tx, mut drained) = watch::channel(false);
+        let (drained_tx, drained) = watch::channel(false);
         let checker = connection.create_channel().await?;
         let watcher = actix_web::rt::spawn(stop_when_empty(checker, queue.to_owned(), stop.clone(), drained_tx));
-        let ended = shard::subscribe(ctx, connection, publisher, queue, true, &mut drained).await;
+        let ended = shard::consume(ctx, connection, publisher, queue, true, &drained).await;
         watcher.abort();
         match ended {
             Ok(_) => {}

@@ -2,16 +2,19 @@
 //!
 //! Deliveries go through [`delivery::prepare`] one at a time, in delivery order, and are then
 //! settled concurrently. If one of them cannot be applied now, the stream stops: the order
-//! fence keeps the writer from applying anything behind it, the consumer is cancelled, what
-//! committed is acknowledged, and the channel is closed, which gives every unacknowledged
-//! delivery back to the broker in order. After a pause the queue is consumed again (by this
-//! instance, or by another if the broker made that one the active consumer meanwhile).
+//! fence keeps the writer from applying anything behind it, and once everything in flight has
+//! settled, the deliveries that were not applied are tried again, oldest first, with a fresh
+//! fence, before any new one is taken. They stay with this consumer meanwhile: handing them
+//! back to the broker would not keep them in order (a quorum queue puts messages returned while
+//! others are on their way behind those).
 
+use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use futures_util::{FutureExt, StreamExt};
-use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions};
+use lapin::message::Delivery;
+use lapin::options::{BasicConsumeOptions, BasicQosOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection};
 use tokio::sync::{Notify, Semaphore, watch};
@@ -22,16 +25,11 @@ use super::delivery::{self, Prepared};
 use super::{IngestContext, IngestError};
 use crate::commands::OrderFence;
 
-/// Why one subscription to the queue ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
-    Shutdown,
-    /// A delivery could not be applied now: subscribe again after a pause.
-    Broken,
-}
+/// Deliveries not applied yet, by delivery tag: tried again, oldest first.
+type Held = Arc<Mutex<BTreeMap<u64, Delivery>>>;
 
-/// Consumes `queue` until `stop` turns true (`Ok`) or the connection fails (`Err`), subscribing
-/// again after every break in the stream. `exclusive` asks to be the queue's only consumer.
+/// Consumes `queue` until `stop` turns true (`Ok`, once every delivery in flight has settled)
+/// or the connection fails (`Err`). `exclusive` asks to be the queue's only consumer.
 pub async fn consume(
     ctx: &IngestContext,
     connection: &Connection,
@@ -40,31 +38,9 @@ pub async fn consume(
     exclusive: bool,
     stop: &watch::Receiver<bool>,
 ) -> Result<(), IngestError> {
-    loop {
-        match subscribe(ctx, connection, publisher, queue, exclusive, &mut stop.clone()).await? {
-            Ended::Shutdown => return Ok(()),
-            Ended::Broken => {
-                let mut stop = stop.clone();
-                tokio::select! {
-                    () = ctx.transient.fail() => {}
-                    _ = stop.changed() => return Ok(()),
-                }
-            }
-        }
-    }
-}
-
-/// One subscription: from `basic.consume` to the channel's close.
-pub async fn subscribe(
-    ctx: &IngestContext,
-    connection: &Connection,
-    publisher: &Channel,
-    queue: &str,
-    exclusive: bool,
-    stop: &mut watch::Receiver<bool>,
-) -> Result<Ended, IngestError> {
+    let mut stop = stop.clone();
     if *stop.borrow() {
-        return Ok(Ended::Shutdown);
+        return Ok(());
     }
     let channel = connection.create_channel().await?;
     let prefetch = ctx.settings.prefetch.max(1);
@@ -75,53 +51,67 @@ pub async fn subscribe(
     let mut active = ActiveGauge::new(queue);
     tracing::info!(queue, prefetch, "subscribed to an intake queue");
 
-    let fence = OrderFence::new();
+    let mut fence = OrderFence::new();
     let broken = Arc::new(Notify::new());
+    let held: Held = Arc::default();
     // One permit per delivery in flight: acquiring them all means every delivery is settled.
     let in_flight = Arc::new(Semaphore::new(usize::from(prefetch)));
     let acks = Arc::new(Acks::new());
     let acker = actix_web::rt::spawn(Arc::clone(&acks).acknowledge_until_cancelled(channel.clone()));
     let ended = loop {
-        tokio::select! {
-            biased;
-            _ = stop.changed() => break Ok(Ended::Shutdown),
-            () = broken.notified() => break Ok(Ended::Broken),
-            next = consumer.next() => match next {
-                Some(Ok(delivery)) => {
-                    // With a single active consumer only the active one receives deliveries.
-                    active.set(true);
-                    let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(Ended::Shutdown) };
-                    if fence.is_tripped() {
-                        break Ok(Ended::Broken);
-                    }
-                    let tag = delivery.delivery_tag;
-                    let prepared = delivery::prepare(ctx, &delivery, &fence, stop).await;
-                    let (brake, unusable) = (matches!(prepared, Prepared::Broken(_)), matches!(prepared, Prepared::Stopped));
-                    let (ctx, publisher, acks, fence, broken) =
-                        (ctx.clone(), publisher.clone(), Arc::clone(&acks), fence.clone(), Arc::clone(&broken));
-                    actix_web::rt::spawn(async move {
-                        let settled = AssertUnwindSafe(delivery::settle(&ctx, &publisher, &delivery, prepared))
-                            .catch_unwind()
-                            .await
-                            .unwrap_or(Settled::Held);
-                        if settled == Settled::Held {
-                            fence.trip();
-                            broken.notify_one();
-                        }
-                        acks.settle(tag, settled);
-                        drop(permit);
-                    });
-                    if unusable {
-                        break Ok(Ended::Shutdown);
-                    }
-                    if brake {
-                        break Ok(Ended::Broken);
-                    }
-                }
-                Some(Err(error)) => break Err(IngestError::Broker(error)),
-                None => break Err(IngestError::Cancelled),
-            },
+        if fence.is_tripped() {
+            // Let everything in flight settle, so that what is held is all that was not applied.
+            let Ok(all) = in_flight.acquire_many(u32::from(prefetch)).await else { break Ok(()) };
+            drop(all);
+            tracing::warn!(queue, held = held_count(&held), "a delivery could not be applied; trying again in order");
+            tokio::select! {
+                () = ctx.transient.fail() => {}
+                _ = stop.changed() => break Ok(()),
+            }
+            fence = OrderFence::new();
         }
+        let next = match take_oldest(&held) {
+            Some(delivery) => delivery,
+            None => tokio::select! {
+                biased;
+                _ = stop.changed() => break Ok(()),
+                () = broken.notified() => continue,
+                next = consumer.next() => match next {
+                    Some(Ok(delivery)) => delivery,
+                    Some(Err(error)) => break Err(IngestError::Broker(error)),
+                    None => break Err(IngestError::Cancelled),
+                },
+            },
+        };
+        // With a single active consumer only the active one receives deliveries.
+        active.set(true);
+        if fence.is_tripped() {
+            hold(&held, next);
+            continue;
+        }
+        let Ok(permit) = Arc::clone(&in_flight).acquire_owned().await else { break Ok(()) };
+        let prepared = delivery::prepare(ctx, &next, &fence, &mut stop).await;
+        if matches!(prepared, Prepared::Stopped) {
+            break Ok(());
+        }
+        let (ctx, publisher, acks, fence, broken, held) =
+            (ctx.clone(), publisher.clone(), Arc::clone(&acks), fence.clone(), Arc::clone(&broken), Arc::clone(&held));
+        actix_web::rt::spawn(async move {
+            let settled = AssertUnwindSafe(delivery::settle(&ctx, &publisher, &next, prepared))
+                .catch_unwind()
+                .await
+                .unwrap_or(Settled::Held);
+            match settled {
+                Settled::Done => acks.settle(next.delivery_tag, settled),
+                // Left unsettled: no ack may cover it until it is applied.
+                Settled::Held => {
+                    fence.trip();
+                    hold(&held, next);
+                    broken.notify_one();
+                }
+            }
+            drop(permit);
+        });
     };
     active.set(false);
     if ended.is_err() {
@@ -129,16 +119,25 @@ pub async fn subscribe(
         acker.abort();
         return ended;
     }
-    if matches!(ended, Ok(Ended::Broken)) {
-        tracing::warn!(queue, "a delivery could not be applied; giving the rest back to the broker, in order");
-    }
-    // No delivery may arrive after the cancel, so that what the broker gets back is one run.
-    let _ = channel.basic_cancel(tag.as_str().into(), BasicCancelOptions::default()).await;
+    // Shutdown: what is in flight commits and is acknowledged; what was never applied goes back
+    // to the broker when the channel closes.
     let _ = in_flight.acquire_many(u32::from(prefetch)).await;
     acker.abort();
     acks.flush_all(&channel).await;
-    let _ = channel.close(200, "stream paused".into()).await;
-    ended
+    let _ = channel.close(200, "shutting down".into()).await;
+    Ok(())
+}
+
+fn hold(held: &Held, delivery: Delivery) {
+    held.lock().unwrap_or_else(PoisonError::into_inner).insert(delivery.delivery_tag, delivery);
+}
+
+fn take_oldest(held: &Held) -> Option<Delivery> {
+    held.lock().unwrap_or_else(PoisonError::into_inner).pop_first().map(|(_, delivery)| delivery)
+}
+
+fn held_count(held: &Held) -> usize {
+    held.lock().unwrap_or_else(PoisonError::into_inner).len()
 }
 
 /// `oneprotect_amqp_shard_active{queue}`: 1 while this instance is the queue's active consumer
