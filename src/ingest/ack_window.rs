@@ -9,9 +9,8 @@
 //! longer than the patience (a busy tenant, a requeue backoff), those behind it are acknowledged
 //! one by one, so they do not hold the prefetch window.
 //!
-//! A delivery that could not be applied now is held: never acknowledged, and never covered by
-//! a multiple-ack, so that when the channel closes the broker gives it back, in order, with
-//! everything behind it that was not acknowledged either.
+//! A delivery that could not be applied now is never settled here until it is (the shard
+//! tries it again), so no ack covers it meanwhile.
 //!
 //! Tags count from 1 on every channel; a new session starts a new window (lapin's automatic
 //! recovery, which would renumber them on the same channel, is not used).
@@ -24,7 +23,8 @@ use std::time::{Duration, Instant};
 pub enum Settled {
     /// Committed or safely dead-lettered: it needs its ack.
     Done,
-    /// Not applied: it must stay unacknowledged, and no ack may name or cover it.
+    /// Not applied: it must stay unacknowledged, and no ack may name or cover it, so it is
+    /// not settled in the window.
     Held,
 }
 
@@ -33,7 +33,6 @@ enum Slot {
     NeedsAck,
     /// Acknowledged on its own already.
     Acked,
-    Held,
 }
 
 /// What to send now.
@@ -61,16 +60,17 @@ impl AckWindow {
         Self { next: 1, settled: BTreeMap::new(), blocked_since: None, patience }
     }
 
-    pub fn settle(&mut self, tag: u64, how: Settled) {
+    /// Records a delivery that is committed or safely dead-lettered: it needs its ack.
+    pub fn settle(&mut self, tag: u64) {
         if tag >= self.next {
-            self.settled.insert(tag, if how == Settled::Done { Slot::NeedsAck } else { Slot::Held });
+            self.settled.insert(tag, Slot::NeedsAck);
         }
     }
 
     pub fn take(&mut self, now: Instant) -> AckPlan {
         let mut plan = AckPlan::default();
         while let Some(entry) = self.settled.first_entry() {
-            if *entry.key() != self.next || *entry.get() == Slot::Held {
+            if *entry.key() != self.next {
                 break;
             }
             if entry.remove() == Slot::NeedsAck {
@@ -117,7 +117,7 @@ impl AckWindow {
 mod tests {
     use std::time::{Duration, Instant};
 
-    use super::{AckPlan, AckWindow, Settled};
+    use super::{AckPlan, AckWindow};
 
     const PATIENCE: Duration = Duration::from_millis(50);
 
@@ -128,41 +128,37 @@ mod tests {
     #[test]
     fn acks_only_the_settled_run_from_the_oldest_delivery() {
         let (mut window, now) = (AckWindow::new(PATIENCE), Instant::now());
-        window.settle(2, Settled::Done);
-        window.settle(3, Settled::Done);
+        window.settle(2);
+        window.settle(3);
         assert_eq!(window.take(now), AckPlan::default(), "tag 1 has not committed yet");
-        window.settle(1, Settled::Done);
+        window.settle(1);
         assert_eq!(window.take(now), up_to(3));
         assert_eq!(window.take(now), AckPlan::default(), "nothing new since");
-        window.settle(1, Settled::Done);
+        window.settle(1);
         assert_eq!(window.take(now), AckPlan::default(), "a tag behind the window is ignored");
     }
 
     #[test]
-    fn a_held_delivery_is_never_acknowledged_nor_covered() {
+    fn the_last_flush_acks_everything_settled_once() {
         let (mut window, now) = (AckWindow::new(PATIENCE), Instant::now());
-        window.settle(1, Settled::Done);
-        window.settle(2, Settled::Held);
-        window.settle(3, Settled::Done);
-        assert_eq!(window.take(now), up_to(1), "stops before the held delivery");
-        assert_eq!(window.take(now + PATIENCE), AckPlan { up_to: None, singles: vec![3] });
-        window.settle(4, Settled::Done);
-        assert_eq!(window.take_all(now + PATIENCE), AckPlan { up_to: None, singles: vec![4] });
-        assert_eq!(window.take_all(now + PATIENCE), AckPlan::default(), "nothing twice");
+        window.settle(1);
+        window.settle(3);
+        assert_eq!(window.take_all(now), AckPlan { up_to: Some(1), singles: vec![3] }, "2 never settled");
+        assert_eq!(window.take_all(now), AckPlan::default(), "nothing twice");
     }
 
     #[test]
     fn deliveries_held_back_too_long_are_acked_one_by_one_and_never_twice() {
         let (mut window, start) = (AckWindow::new(PATIENCE), Instant::now());
-        window.settle(2, Settled::Done);
-        window.settle(4, Settled::Done);
+        window.settle(2);
+        window.settle(4);
         assert_eq!(window.take(start), AckPlan::default(), "not held back long enough yet");
         let later = start + PATIENCE;
         assert_eq!(window.take(later), AckPlan { up_to: None, singles: vec![2, 4] });
-        window.settle(1, Settled::Done);
+        window.settle(1);
         assert_eq!(window.take(later), up_to(1), "2 and 4 are acked already");
-        window.settle(3, Settled::Done);
-        window.settle(5, Settled::Done);
+        window.settle(3);
+        window.settle(5);
         assert_eq!(window.take(later), up_to(5));
     }
 }

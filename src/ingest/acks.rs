@@ -7,7 +7,7 @@ use lapin::Channel;
 use lapin::options::BasicAckOptions;
 use tokio::sync::Notify;
 
-use super::ack_window::{AckPlan, AckWindow, Settled};
+use super::ack_window::{AckPlan, AckWindow};
 
 /// How long settled deliveries may wait behind an older one before they are acked singly.
 const ACK_PATIENCE: Duration = Duration::from_millis(50);
@@ -22,8 +22,9 @@ impl Acks {
         Self { window: Mutex::new(AckWindow::new(ACK_PATIENCE)), settled: Notify::new() }
     }
 
-    pub fn settle(&self, tag: u64, how: Settled) {
-        self.window.lock().unwrap_or_else(PoisonError::into_inner).settle(tag, how);
+    /// A delivery committed or safely dead-lettered: it is acknowledged with the others.
+    pub fn settle(&self, tag: u64) {
+        self.window.lock().unwrap_or_else(PoisonError::into_inner).settle(tag);
         self.settled.notify_one();
     }
 

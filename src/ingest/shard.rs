@@ -102,7 +102,7 @@ pub async fn consume(
                 .await
                 .unwrap_or(Settled::Held);
             match settled {
-                Settled::Done => acks.settle(next.delivery_tag, settled),
+                Settled::Done => acks.settle(next.delivery_tag),
                 // Left unsettled: no ack may cover it until it is applied.
                 Settled::Held => {
                     fence.trip();
