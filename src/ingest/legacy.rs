@@ -10,12 +10,10 @@ use lapin::{Channel, Connection};
 use tokio::sync::watch;
 
 use super::topology::broker_code;
+use super::topology::reply::{ACCESS_REFUSED, NOT_FOUND, RESOURCE_LOCKED};
 use super::{IngestContext, IngestError, shard};
 
 const CHECK_EVERY: Duration = Duration::from_secs(1);
-const NOT_FOUND: u16 = 404;
-const ACCESS_REFUSED: u16 = 403;
-const RESOURCE_LOCKED: u16 = 405;
 
 /// Returns once the queue is gone (`Ok`, also on shutdown) or the connection fails.
 pub async fn drain(

@@ -24,8 +24,14 @@ pub const BINDING: &str = "alert.#";
 const LEGACY_BINDINGS: [&str; 2] = ["alert", "alert.#"];
 /// Points on the hash ring per shard: more points spread routing keys more evenly.
 const SHARD_WEIGHT: &str = "16";
-const PRECONDITION_FAILED: u16 = 406;
-const NOT_FOUND: u16 = 404;
+/// AMQP reply codes the intake acts on.
+pub mod reply {
+    pub const ACCESS_REFUSED: u16 = 403;
+    pub const NOT_FOUND: u16 = 404;
+    pub const RESOURCE_LOCKED: u16 = 405;
+    pub const PRECONDITION_FAILED: u16 = 406;
+}
+use reply::{NOT_FOUND, PRECONDITION_FAILED};
 
 /// What the declare found besides what it made.
 #[derive(Debug, Default)]
