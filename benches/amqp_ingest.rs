@@ -19,11 +19,11 @@ use futures_util::StreamExt;
 use lapin::options::*;
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Connection as AmqpConnection, ConnectionProperties};
+use oneprotect::amqp::topology;
 use oneprotect::commands::{CommandContext, provisioning};
 use oneprotect::config::AmqpSettings;
 use oneprotect::db::{Database, DatabaseUrl};
 use oneprotect::domain::actor::{Actor, Channel};
-use oneprotect::ingest::topology;
 
 const TENANTS: usize = 100;
 const WINDOW: usize = 2000;

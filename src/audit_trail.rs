@@ -7,9 +7,8 @@ use diesel::QueryResult;
 use serde::Serialize;
 
 use crate::db::DbConnection;
-use crate::db::models::AuditEntry;
 use crate::db::queries::audit;
-use crate::domain::audit::{ChainedContent, GENESIS_HASH, StoredEntry, first_broken, format_time};
+use crate::domain::audit::{GENESIS_HASH, first_broken};
 
 const PAGE: i64 = 1_000;
 
@@ -18,41 +17,6 @@ pub struct VerifyReport {
     pub ok: bool,
     pub entries: i64,
     pub first_bad_seq: Option<i64>,
-}
-
-impl StoredEntry for AuditEntry {
-    fn seq(&self) -> i64 {
-        self.seq
-    }
-
-    fn stored_prev_hash(&self) -> &str {
-        &self.prev_hash
-    }
-
-    fn stored_hash(&self) -> &str {
-        &self.hash
-    }
-
-    fn recompute(&self) -> String {
-        ChainedContent {
-            tenant_id: &self.tenant_id,
-            seq: self.seq,
-            at: format_time(self.at),
-            actor_type: &self.actor_type,
-            actor_id: self.actor_id.as_deref(),
-            actor_name: &self.actor_name,
-            actor_role: self.actor_role.as_deref(),
-            action: &self.action,
-            target_type: &self.target_type,
-            target_id: &self.target_id,
-            // Unparseable changes cannot have been written by us: hash them as a marker value.
-            changes: serde_json::from_str(&self.changes).unwrap_or(serde_json::Value::String(self.changes.clone())),
-            request_id: self.request_id.as_deref(),
-            channel: &self.channel,
-            prev_hash: &self.prev_hash,
-        }
-        .hash()
-    }
 }
 
 /// Recomputes the tenant's whole chain and names the first entry that does not fit.
@@ -88,7 +52,7 @@ pub fn export(conn: &mut DbConnection, tenant_id: &str, out: &mut impl Write) ->
         let Some(last) = page.last() else { break };
         after = last.seq;
         for entry in page {
-            let view = crate::web::api::views::AuditEntryView::from(entry);
+            let view = crate::views::AuditEntryView::from(entry);
             serde_json::to_writer(&mut *out, &view)?;
             out.write_all(b"\n")?;
             written += 1;

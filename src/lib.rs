@@ -4,6 +4,7 @@
 //! one database transaction with its audit entry (`commands`), over `db`. Pure rules live in
 //! `domain`.
 
+pub mod amqp;
 pub mod audit_trail;
 pub mod cli;
 pub mod commands;
@@ -11,8 +12,9 @@ pub mod config;
 pub mod credentials;
 pub mod db;
 pub mod domain;
-pub mod ingest;
+pub mod integration_keys;
 pub mod startup;
 pub mod telemetry;
+pub mod views;
 pub mod web;
 pub mod webhooks;

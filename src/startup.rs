@@ -13,10 +13,11 @@ use anyhow::Context;
 use oneprotect_actors::RuntimeConfig;
 use tracing_actix_web::TracingLogger;
 
+use crate::amqp::{Ingest, IngestContext};
 use crate::commands::{GroupCommit, TenantRuntime};
 use crate::config::Settings;
 use crate::db::Database;
-use crate::ingest::{Ingest, IngestContext, IntegrationKeys};
+use crate::integration_keys::IntegrationKeys;
 use crate::telemetry;
 use crate::web::token_cache::ApiTokens;
 use crate::web::{self as routes, AppState};

@@ -3,8 +3,8 @@
 
 use clap::Args;
 
+use crate::amqp::publish::{Publisher, ordering_key, sample_event};
 use crate::config::Settings;
-use crate::ingest::publish::{Publisher, ordering_key, sample_event};
 
 #[derive(Debug, Args)]
 pub struct PublishSampleArgs {

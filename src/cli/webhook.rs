@@ -7,11 +7,11 @@ use clap::Subcommand;
 
 use super::cli_context;
 use crate::commands::provisioning::tenant_by_slug;
+use crate::commands::webhook_subscriptions::{self as manage, NewSubscription};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::webhooks::guard::AddressPolicy;
-use crate::webhooks::manage::{self, NewSubscription};
 use crate::webhooks::{SecretCipher, redact_url};
 
 #[derive(Debug, Subcommand)]

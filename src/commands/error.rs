@@ -37,3 +37,9 @@ impl From<FieldErrors> for CommandError {
         CommandError::Invalid(errors)
     }
 }
+
+impl From<crate::webhooks::WebhookError> for CommandError {
+    fn from(error: crate::webhooks::WebhookError) -> Self {
+        CommandError::Unavailable(error.to_string())
+    }
+}

@@ -5,16 +5,19 @@
 //! guarantee across instances sharing one database.
 
 mod audit_chain;
+mod audit_hash;
 mod error;
 mod group_commit;
 mod ingest;
 mod multi_tenant;
 mod order_fence;
+mod outbox;
 pub mod provisioning;
 mod request;
 mod tickets;
 mod transaction;
 mod triage;
+pub mod webhook_subscriptions;
 mod writer;
 
 pub use audit_chain::{AuditChain, AuditChains};

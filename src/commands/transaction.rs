@@ -46,6 +46,6 @@ fn in_tenant<T>(
 pub(super) fn record_changes(conn: &mut DbConnection, chains: Vec<(&Tenant, AuditChain)>) -> Result<(), CommandError> {
     let batches: Vec<(&Tenant, &[AuditEntry])> =
         chains.iter().map(|(tenant, chain)| (*tenant, chain.pending())).collect();
-    crate::webhooks::outbox::enqueue_all(conn, &batches)?;
+    super::outbox::enqueue_all(conn, &batches)?;
     AuditChain::write_all(conn, chains.into_iter().map(|(_, chain)| chain).collect())
 }

@@ -6,7 +6,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use super::token_cache::ApiTokens;
 use crate::commands::TenantRuntime;
 use crate::db::Database;
-use crate::ingest::IntegrationKeys;
+use crate::integration_keys::IntegrationKeys;
 
 /// What every handler can reach; shared by all workers.
 #[derive(Clone)]

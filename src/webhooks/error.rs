@@ -9,9 +9,3 @@ pub enum WebhookError {
     #[error("a webhook secret could not be decrypted (was the secret key changed?)")]
     Decrypt,
 }
-
-impl From<WebhookError> for crate::commands::CommandError {
-    fn from(error: WebhookError) -> Self {
-        crate::commands::CommandError::Unavailable(error.to_string())
-    }
-}

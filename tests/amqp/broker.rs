@@ -10,9 +10,9 @@ use lapin::options::{
 use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use oneprotect::amqp::topology;
 use oneprotect::config::AmqpSettings;
 use oneprotect::db::queries::alerts::{self, AlertFilter};
-use oneprotect::ingest::topology;
 use reqwest::StatusCode;
 use serde_json::Value;
 

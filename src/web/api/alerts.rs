@@ -3,14 +3,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::views::AlertView;
-use super::views::TicketView;
 use super::{id_of, send, unexpected};
 use crate::commands::{Command, Outcome};
 use crate::db::queries::alerts::{self, AlertFilter};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ticket::Priority;
 use crate::domain::validation::{FieldErrors, parse_enum};
+use crate::views::AlertView;
+use crate::views::TicketView;
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, read_json, typed};
 use crate::web::error::ApiError;

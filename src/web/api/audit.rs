@@ -4,10 +4,10 @@ use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::views::AuditEntryView;
 use crate::audit_trail;
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::domain::validation::FieldErrors;
+use crate::views::AuditEntryView;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::pagination::{Page, PageRequest};

@@ -1,11 +1,11 @@
-use super::views::MeView;
+use crate::views::MeView;
 use crate::web::openapi::ProblemDetails;
 use crate::web::pagination::Page;
 use actix_web::{HttpResponse, web};
 use serde_json::json;
 
-use super::views::{TenantView, UserView};
 use crate::db::queries::users;
+use crate::views::{TenantView, UserView};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::state::AppState;

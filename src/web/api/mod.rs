@@ -6,8 +6,6 @@ pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod ticket_relations;
 pub(crate) mod tickets;
-pub mod views;
-pub mod webhook_views;
 pub(crate) mod webhooks;
 
 use actix_web::web;

@@ -5,13 +5,13 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::tickets::load;
-use super::views::{CommentView, LinkView};
 use super::{id_of, send, unexpected};
 use crate::commands::{Command, Outcome};
 use crate::db::queries::tickets;
 use crate::domain::ids::parse_id;
 use crate::domain::ticket::{COMMENT_MAX, LinkRelation, LinkTarget};
 use crate::domain::validation::{FieldErrors, parse_enum};
+use crate::views::{CommentView, LinkView};
 use crate::web::auth::Caller;
 use crate::web::body::Mutation;
 use crate::web::error::ApiError;

@@ -5,7 +5,6 @@ use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
 use super::alerts::assignee_filter;
-use super::views::TicketView;
 use super::{id_of, send, unexpected};
 use crate::commands::{Command, NewTicket, Outcome, TicketPatch};
 use crate::db::models::Ticket;
@@ -13,6 +12,7 @@ use crate::db::queries::tickets::{self, TicketFilter};
 use crate::domain::ids::parse_id;
 use crate::domain::ticket::{DESCRIPTION_MAX, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::{FieldErrors, parse_enum};
+use crate::views::TicketView;
 use crate::web::auth::Caller;
 use crate::web::body::Mutation;
 use crate::web::error::ApiError;

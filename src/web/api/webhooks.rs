@@ -6,15 +6,15 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::id_of;
-use super::webhook_views::{DeliveryView, WebhookView};
+use crate::commands::webhook_subscriptions as manage;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::validation::FieldErrors;
+use crate::views::{DeliveryView, WebhookView};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::openapi::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
-use crate::webhooks::manage;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/webhooks", web::get().to(list))

@@ -13,7 +13,7 @@ use super::state::AppState;
 use crate::commands::{Command, CommandContext, IngestResult, Outcome, Request};
 use crate::domain::actor::{Actor, Channel};
 use crate::domain::event::AlertEvent;
-use crate::ingest::KeyLookup;
+use crate::integration_keys::KeyLookup;
 
 /// Registered before the `/api/v1` scope: once a scope matches a path, actix tries nothing else.
 pub fn routes(cfg: &mut web::ServiceConfig) {

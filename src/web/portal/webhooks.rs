@@ -10,11 +10,11 @@ use serde::Deserialize;
 use super::error::{PortalError, refusal};
 use super::session::PortalUser;
 use super::view::{Layout, html, query_string, when};
+use crate::commands::webhook_subscriptions as manage;
 use crate::db::models::{WebhookDelivery, WebhookSubscription};
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::ids::parse_id;
 use crate::web::state::AppState;
-use crate::webhooks::manage;
 
 const PAGE: i64 = 50;
 const STATUSES: [&str; 3] = [webhook_deliveries::PENDING, webhook_deliveries::DELIVERED, webhook_deliveries::FAILED];

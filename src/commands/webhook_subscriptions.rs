@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::guard::{self, AddressPolicy};
-use super::{SecretCipher, redact_url, signing};
-use crate::commands::{CommandContext, CommandError, transaction};
+use super::{CommandContext, CommandError, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookSubscription;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhook::valid_pattern;
 use crate::domain::{ids, now};
+use crate::webhooks::guard::{self, AddressPolicy};
+use crate::webhooks::{SecretCipher, redact_url, signing};
 
 pub struct NewSubscription<'a> {
     pub url: &'a str,

@@ -1,10 +1,10 @@
 use std::sync::Arc;
 
-use super::IntegrationKeys;
 use super::backoff::TransientBackoff;
 use crate::commands::TenantRuntime;
 use crate::config::AmqpSettings;
 use crate::db::Database;
+use crate::integration_keys::IntegrationKeys;
 
 /// What every delivery handler needs; cheap to clone.
 #[derive(Clone)]

@@ -1,4 +1,5 @@
-//! What the API shows, with the field names PRODUCT.md §3 keeps stable. Rows stay in `db`.
+//! Alerts, tickets, comments, links, users, tenants and audit entries, with the field names
+//! PRODUCT.md §3 keeps stable.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;

@@ -9,7 +9,7 @@ use crate::db::queries::{alerts, tickets, webhook_deliveries, webhook_subscripti
 use crate::domain::audit::format_time;
 use crate::domain::webhook::{any_matches, is_event_type};
 use crate::domain::{ids, now};
-use crate::web::api::views::{AlertView, TicketView};
+use crate::views::{AlertView, TicketView};
 
 /// Queues one delivery per matching enabled subscription for each webhook event among
 /// `entries` (the audit entries of the transaction). Costs nothing when no entry is a webhook

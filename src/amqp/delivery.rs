@@ -12,11 +12,12 @@ use oneprotect_actors::DispatchError;
 use tokio::sync::watch;
 
 use super::ack_window::Settled;
-use super::{IngestContext, KeyLookup, Poison, ResolvedKey, decode, poison};
+use super::{IngestContext, Poison, decode, poison};
 use crate::commands::{
     Command, CommandContext, CommandError, IngestResult, OrderFence, Outcome, PendingReply, Request,
 };
 use crate::domain::actor::{Actor, Channel as Via};
+use crate::integration_keys::{KeyLookup, ResolvedKey};
 
 /// What the ordered stage made of a delivery.
 pub enum Prepared {

@@ -1,6 +1,6 @@
-//! Integration keys resolved to their tenant, cached briefly: every message carries its key,
-//! and one lookup per message would cost a database round trip each. The short TTL bounds
-//! how long a revoked key keeps working.
+//! Integration keys resolved to their tenant, cached briefly, for every ingest path (AMQP, HTTP,
+//! PagerDuty, Alertmanager): every event carries its key, and one lookup per event would cost a
+//! database round trip each. The short TTL bounds how long a revoked key keeps working.
 
 use std::collections::HashMap;
 use std::sync::Mutex;

@@ -17,7 +17,6 @@ mod consumer;
 mod context;
 mod delivery;
 mod error;
-mod key_cache;
 mod legacy;
 mod message;
 mod poison;
@@ -29,7 +28,6 @@ pub mod topology;
 
 pub use context::IngestContext;
 pub use error::IngestError;
-pub use key_cache::{IntegrationKeys, KeyLookup, ResolvedKey};
 pub use message::decode;
 pub use poison::{ERROR_DETAIL_HEADER, ERROR_HEADER, Poison};
 pub use supervisor::Ingest;

@@ -1,0 +1,8 @@
+//! The JSON shapes of the service's resources: what the API answers and what webhook payloads
+//! carry, so both show an alert or a ticket the same way. Rows stay in `db`.
+
+mod resources;
+mod webhooks;
+
+pub use resources::{AlertView, AuditEntryView, CommentView, LinkView, MeView, TenantView, TicketView, UserView};
+pub use webhooks::{AttemptView, DeliveryView, WebhookView};
