@@ -2,6 +2,7 @@
 //! re-sending for operators only.
 
 use oneprotect::commands::CommandContext;
+use oneprotect::commands::webhook_subscriptions::{self as manage, NewSubscription};
 use oneprotect::db::DbError;
 use oneprotect::db::models::{WebhookAttempt, WebhookDelivery};
 use oneprotect::db::queries::webhook_deliveries::{self, AttemptResult};
@@ -9,7 +10,6 @@ use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::domain::{ids, now};
 use oneprotect::webhooks::SecretCipher;
 use oneprotect::webhooks::guard::AddressPolicy;
-use oneprotect::webhooks::manage::{self, NewSubscription};
 use reqwest::StatusCode;
 
 use crate::helpers::{TestApp, spawn_app_with};

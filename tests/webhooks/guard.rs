@@ -2,10 +2,10 @@
 //! finding 1): refused at creation, and again at delivery against the address connected to.
 
 use oneprotect::commands::CommandContext;
+use oneprotect::commands::webhook_subscriptions::{self as manage, NewSubscription};
 use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::webhooks::SecretCipher;
 use oneprotect::webhooks::guard::AddressPolicy;
-use oneprotect::webhooks::manage::{self, NewSubscription};
 
 use crate::helpers::{TestApp, spawn_app_with};
 use crate::management::oneprotect;

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use oneprotect::commands::CommandContext;
+use oneprotect::commands::webhook_subscriptions::{self as manage, NewSubscription};
 use oneprotect::config::Settings;
 use oneprotect::db::DbError;
 use oneprotect::db::models::{WebhookDelivery, WebhookSubscription};
@@ -10,7 +11,6 @@ use oneprotect::db::queries::{webhook_deliveries, webhook_subscriptions};
 use oneprotect::domain::actor::{Actor, Channel};
 use oneprotect::webhooks::SecretCipher;
 use oneprotect::webhooks::guard::AddressPolicy;
-use oneprotect::webhooks::manage::{self, NewSubscription};
 
 use crate::helpers::{TestApp, spawn_app_with};
 
