@@ -135,8 +135,11 @@ pub struct ActorSettings {
     pub max_batch: usize,
     pub idle_timeout_secs: u64,
     pub mailbox_capacity: usize,
+    /// Committer threads shared by all tenants (at least one).
     pub group_commit_workers: usize,
     pub group_commit_max_events: usize,
+    /// Units that may wait for a committer; more are refused (503) instead of queued.
+    pub group_commit_queue: usize,
 }
 
 /// Outbound webhooks: see `crate::webhooks`.

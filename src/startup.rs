@@ -66,10 +66,16 @@ impl Application {
             None
         };
         let actors = &settings.actors;
-        let group = match actors.group_commit_workers {
-            0 => None,
-            workers => Some(GroupCommit::start(db.clone(), workers, actors.group_commit_max_events)?),
-        };
+        anyhow::ensure!(
+            actors.group_commit_workers >= 1,
+            "actors.group_commit_workers must be at least 1: ingest and triage are committed by these threads"
+        );
+        let group = GroupCommit::start(
+            db.clone(),
+            actors.group_commit_workers,
+            actors.group_commit_max_events,
+            actors.group_commit_queue,
+        )?;
         let runtime = TenantRuntime::new(
             db.clone(),
             RuntimeConfig {

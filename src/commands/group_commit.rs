@@ -13,14 +13,14 @@
 //! has at most one unit in flight, so its order is preserved.
 
 use std::future::Future;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
 use diesel::Connection;
 use tokio::sync::oneshot;
 
 use super::multi_tenant::{TenantUnit, commit_units};
-use super::writer::apply_each_alone;
+use super::single_request::apply_each_alone;
 use super::{CommandError, Reply, Request};
 use crate::db::Database;
 
@@ -31,13 +31,16 @@ struct Queued {
 }
 
 pub struct GroupCommit {
-    queue: Sender<Queued>,
+    queue: SyncSender<Queued>,
 }
 
 impl GroupCommit {
-    /// Starts `workers` committer threads; each commits at most `max_events` events at once.
-    pub fn start(db: Database, workers: usize, max_events: usize) -> std::io::Result<Self> {
-        let (queue, receiver) = mpsc::channel();
+    /// Starts `workers` committer threads; each commits at most `max_events`
+    /// events at once. At most `capacity` units wait: beyond that a unit is refused at once
+    /// (503 with Retry-After for HTTP callers, a retry in order for AMQP) rather than held in
+    /// memory that grows with the load.
+    pub fn start(db: Database, workers: usize, max_events: usize, capacity: usize) -> std::io::Result<Self> {
+        let (group, receiver) = Self::queue(capacity);
         let receiver = Arc::new(Mutex::new(receiver));
         for n in 0..workers {
             let (db, receiver) = (db.clone(), receiver.clone());
@@ -45,7 +48,12 @@ impl GroupCommit {
                 .name(format!("group-commit-{n}"))
                 .spawn(move || run_worker(&db, &receiver, max_events.max(1)))?;
         }
-        Ok(Self { queue })
+        Ok(group)
+    }
+
+    fn queue(capacity: usize) -> (Self, Receiver<Queued>) {
+        let (queue, receiver) = mpsc::sync_channel(capacity.max(1));
+        (Self { queue }, receiver)
     }
 
     /// Queues a tenant's unit; the future resolves once it is committed (or refused), with one
@@ -54,14 +62,25 @@ impl GroupCommit {
     pub fn submit(&self, tenant_id: &str, requests: Vec<Request>) -> impl Future<Output = Vec<Reply>> + Send + 'static {
         let count = requests.len();
         let (reply, answer) = oneshot::channel();
-        // If the workers are gone the unit is dropped with its reply channel, which answers.
-        let _ = self.queue.send(Queued { tenant_id: tenant_id.to_owned(), requests, reply });
-        async move { answer.await.unwrap_or_else(|_| unavailable(count)) }
+        let refused = match self.queue.try_send(Queued { tenant_id: tenant_id.to_owned(), requests, reply }) {
+            Ok(()) => None,
+            Err(TrySendError::Full(_)) => {
+                metrics::counter!("oneprotect_group_commit_refused_total").increment(1);
+                Some("the commit queue is full")
+            }
+            Err(TrySendError::Disconnected(_)) => Some("the commit worker stopped"),
+        };
+        async move {
+            match refused {
+                Some(why) => unavailable(count, why),
+                None => answer.await.unwrap_or_else(|_| unavailable(count, "the commit worker stopped")),
+            }
+        }
     }
 }
 
-fn unavailable(count: usize) -> Vec<Reply> {
-    (0..count).map(|_| Err(CommandError::Unavailable("the commit worker stopped".into()))).collect()
+fn unavailable(count: usize, why: &str) -> Vec<Reply> {
+    (0..count).map(|_| Err(CommandError::Unavailable(why.into()))).collect()
 }
 
 fn run_worker(db: &Database, receiver: &Mutex<Receiver<Queued>>, max_events: usize) {
@@ -96,7 +115,11 @@ fn commit_group(db: &Database, mut group: Vec<Queued>) {
     drop(units);
     match committed {
         Ok(replies) => {
+            let units = group.len();
             for (unit, replies) in group.into_iter().zip(replies) {
+                for request in &unit.requests {
+                    tracing::debug!(parent: &request.span, units, "committed in a group");
+                }
                 let _ = unit.reply.send(replies);
             }
         }
@@ -104,6 +127,33 @@ fn commit_group(db: &Database, mut group: Vec<Queued>) {
             tracing::warn!(%error, units = group.len(), "group commit rolled back; committing its requests one by one");
             for unit in group {
                 let _ = unit.reply.send(apply_each_alone(db, &unit.tenant_id, unit.requests));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::{Command, CommandContext};
+    use crate::domain::actor::{Actor, Channel};
+
+    fn resolve(alert_id: &str) -> Request {
+        let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+        Request::new(ctx, Command::Resolve { alert_id: alert_id.into() })
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_instead_of_growing() {
+        // No worker drains the queue, so after `capacity` units every submission is refused.
+        let (group, _undrained) = GroupCommit::queue(2);
+        let _waiting = [group.submit("t", vec![resolve("a")]), group.submit("t", vec![resolve("b")])];
+        let refused = group.submit("t", vec![resolve("c"), resolve("d")]).await;
+        assert_eq!(refused.len(), 2, "one reply per request");
+        for reply in refused {
+            match reply {
+                Err(CommandError::Unavailable(why)) => assert_eq!(why, "the commit queue is full"),
+                other => panic!("expected a refusal, got {other:?}"),
             }
         }
     }

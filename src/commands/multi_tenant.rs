@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use super::transaction::record_changes;
-use super::{AuditChains, Command, CommandError, Reply, Request, ingest, triage};
+use super::{AuditChains, Batch, CommandError, Reply, Request, ingest, triage};
 use crate::db::DbConnection;
 use crate::db::models::Tenant;
 use crate::db::queries::tenants;
@@ -37,11 +37,11 @@ pub fn commit_units(conn: &mut DbConnection, units: &[TenantUnit<'_>]) -> Result
     for (u, unit) in units.iter().enumerate() {
         for (r, request) in unit.requests.iter().enumerate() {
             let entry = ((u, r), (unit.tenant_id, request));
-            match &request.command {
+            match request.command.kind().batch() {
                 _ if !locked.contains_key(unit.tenant_id) => no_tenant.push((u, r)),
-                Command::Ingest { .. } => events.push(entry),
-                _ if triage::is_triage(request) => commands.push(entry),
-                _ => return Err(CommandError::Internal("only alert events and triage commands are grouped".into())),
+                Some(Batch::Ingest) => events.push(entry),
+                Some(Batch::Triage) => commands.push(entry),
+                None => return Err(CommandError::Internal("only alert events and triage commands are grouped".into())),
             }
         }
     }

@@ -23,11 +23,13 @@ pub struct Request {
     /// Set by a caller that streams requests in order (an AMQP shard): once an earlier
     /// request carrying the same fence failed, this one is refused unapplied.
     pub fence: Option<OrderFence>,
+    /// The command's span, set when it is enqueued; the actor and the commit threads log in it.
+    pub span: tracing::Span,
 }
 
 impl Request {
     pub fn new(ctx: CommandContext, command: Command) -> Self {
-        Self { ctx, command, fence: None }
+        Self { ctx, command, fence: None, span: tracing::Span::none() }
     }
 }
 

@@ -68,11 +68,6 @@ fn step_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Step<'r>, Com
     Ok(Step { tenant_id, alert_id, action, ctx: &request.ctx })
 }
 
-/// Whether the request is one of the alert triage commands this module applies.
-pub fn is_triage(request: &Request) -> bool {
-    matches!(request.command, Command::Acknowledge { .. } | Command::Resolve { .. } | Command::Assign { .. })
-}
-
 pub(super) fn require_operator(ctx: &CommandContext) -> Result<(), CommandError> {
     if ctx.actor.may_mutate() { Ok(()) } else { Err(CommandError::Forbidden("auditors have read-only access".into())) }
 }
