@@ -2,15 +2,9 @@ use std::time::Duration;
 
 use diesel::{Connection, PgConnection, SqliteConnection};
 
+use super::multi_connection::DbConnection;
 use super::url::{Backend, DatabaseUrl};
 use super::{DbError, backend, run_migrations};
-
-/// One connection type for both backends; queries are written once against it.
-#[derive(diesel::MultiConnection)]
-pub enum DbConnection {
-    Postgresql(PgConnection),
-    Sqlite(SqliteConnection),
-}
 
 /// Opens the backend the URL names, and only that one: the derived `establish` would try
 /// PostgreSQL first and fall back to creating an SQLite file named after a mistyped URL.

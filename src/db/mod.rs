@@ -8,12 +8,14 @@ mod connection;
 mod error;
 mod migrations;
 pub mod models;
+mod multi_connection;
 pub mod queries;
 pub mod schema;
 mod sqlite_file;
 mod url;
 
-pub use connection::{Database, DbConnection};
+pub use connection::Database;
 pub use error::DbError;
 pub use migrations::{migration_names, run_migrations};
+pub use multi_connection::DbConnection;
 pub use url::{Backend, DatabaseUrl};

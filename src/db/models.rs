@@ -200,3 +200,14 @@ pub struct PortalSession {
     pub expires_at: NaiveDateTime,
     pub ended_at: Option<NaiveDateTime>,
 }
+
+/// What an applied AMQP message did: the alert it touched and the result it reported.
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = amqp_messages)]
+pub struct AppliedMessage {
+    pub tenant_id: String,
+    pub message_id: String,
+    pub alert_id: Option<String>,
+    pub result: String,
+    pub received_at: NaiveDateTime,
+}

@@ -34,7 +34,19 @@ pub fn parse(raw: &str, lenient_offset: bool) -> Result<NaiveDateTime, TimeError
     if !(1..=9999).contains(&utc.year()) {
         return Err(TimeError::OutOfRange);
     }
-    Ok(super::truncate_to_micros(utc))
+    Ok(truncate_to_micros(utc))
+}
+
+/// Now, truncated to microseconds: PostgreSQL keeps microseconds and SQLite nanoseconds, and a
+/// value must read back exactly as it was hashed into the audit chain.
+pub fn now() -> chrono::NaiveDateTime {
+    truncate_to_micros(chrono::Utc::now().naive_utc())
+}
+
+pub fn truncate_to_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let micros = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(micros).unwrap_or(t)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ mod json_unique;
 pub mod openapi;
 mod openapi_problems;
 mod openapi_routes;
+pub mod openapi_schemas;
 mod ops;
 pub mod pagination;
 pub mod portal;

@@ -1,8 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
-use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
 use super::api::{alerts, audit, events, me, ticket_relations, tickets, webhooks};
 use super::integrations::{alertmanager, pagerduty};
@@ -42,52 +41,4 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
     }
-}
-
-/// RFC 9457 problem details, as every error is answered.
-#[derive(Serialize, ToSchema)]
-pub struct ProblemDetails {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Field-level messages for invalid input.
-    pub errors: Option<Vec<FieldProblem>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
-/// An alert event (PRODUCT.md §2); the same JSON arrives over AMQP.
-#[derive(Serialize, ToSchema)]
-pub struct AlertEventDoc {
-    /// Secret issued per tenant integration; decides tenant and source.
-    pub integration_key: String,
-    /// `trigger` (default) or `resolve`.
-    pub event_action: Option<String>,
-    /// Dedup scope is (tenant, integration, dedup_key); required to resolve.
-    pub dedup_key: Option<String>,
-    /// Required on trigger; at most 1024 characters.
-    pub summary: Option<String>,
-    /// `critical`, `high`, `medium` (default), `low` or `info`.
-    pub severity: Option<String>,
-    /// At most 255 characters.
-    pub resource: Option<String>,
-    /// RFC 3339; defaults to receipt time.
-    pub occurred_at: Option<String>,
-    /// A JSON object of at most 64 KiB.
-    #[schema(value_type = Object)]
-    pub details: Option<serde_json::Value>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct IngestAnswer {
-    /// The alert the event created, updated or resolved; null when a resolve matched nothing.
-    pub alert_id: Option<String>,
-    /// `created`, `deduplicated`, `resolved` or `ignored`.
-    pub result: String,
 }

@@ -8,11 +8,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
-use super::column;
-use super::prepared::Prepared;
+use super::prepared::{Prepared, column};
 use crate::db::DbConnection;
-use crate::db::models::{Alert, Tenant};
-use crate::db::queries::amqp_messages::AppliedMessage;
+use crate::db::models::{Alert, AppliedMessage, Tenant};
 use crate::db::schema::{alerts, amqp_messages, audit_entries, tenants};
 
 /// Bumps and returns the tenants' rows, locking them in id order: an `UPDATE … WHERE id = ANY`

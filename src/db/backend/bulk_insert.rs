@@ -9,11 +9,9 @@
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamp};
 
-use super::column;
-use super::prepared::Prepared;
+use super::prepared::{Prepared, column};
 use crate::db::DbConnection;
-use crate::db::models::{Alert, AuditEntry};
-use crate::db::queries::amqp_messages::AppliedMessage;
+use crate::db::models::{Alert, AppliedMessage, AuditEntry};
 use crate::db::schema::{alerts, amqp_messages, audit_entries};
 
 pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryResult<()> {

@@ -7,11 +7,6 @@ mod prepared;
 pub(crate) use bulk::{applied_messages, audit_heads, lock_tenants, open_alerts, update_alerts};
 pub(crate) use bulk_insert::{insert_alerts, insert_applied_messages, insert_audit_entries};
 
-/// One field of every row, as an array parameter.
-fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
-    rows.iter().map(field).collect()
-}
-
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::{ConnectionResult, QueryResult, RunQueryDsl, SqliteConnection};

@@ -102,3 +102,8 @@ mod tests {
         assert_eq!(split_placeholder(tail), None);
     }
 }
+
+/// One field of every row, as an array parameter.
+pub(super) fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
+    rows.iter().map(field).collect()
+}

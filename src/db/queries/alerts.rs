@@ -1,19 +1,19 @@
 use diesel::prelude::*;
 
-use super::{contains_pattern, lower};
+use super::{AssigneeFilter, contains_pattern, lower};
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
+use crate::domain::alert::{AlertStatus, Severity};
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
 
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
-    pub status: Option<String>,
-    pub severity: Option<String>,
-    /// `Some(None)`: unassigned alerts only.
-    pub assignee: Option<Option<String>>,
+    pub status: Option<AlertStatus>,
+    pub severity: Option<Severity>,
+    pub assignee: Option<AssigneeFilter>,
     pub text: Option<String>,
 }
 
@@ -97,15 +97,15 @@ pub fn list(
         .order(alerts::id.desc())
         .limit(limit)
         .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(alerts::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(alerts::status.eq(status.as_str()));
     }
-    if let Some(severity) = &filter.severity {
-        query = query.filter(alerts::severity.eq(severity.clone()));
+    if let Some(severity) = filter.severity {
+        query = query.filter(alerts::severity.eq(severity.as_str()));
     }
     match &filter.assignee {
-        Some(Some(user)) => query = query.filter(alerts::assignee_id.eq(user.clone())),
-        Some(None) => query = query.filter(alerts::assignee_id.is_null()),
+        Some(AssigneeFilter::User(user)) => query = query.filter(alerts::assignee_id.eq(user.clone())),
+        Some(AssigneeFilter::Unassigned) => query = query.filter(alerts::assignee_id.is_null()),
         None => {}
     }
     if let Some(text) = &filter.text {

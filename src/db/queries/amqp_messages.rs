@@ -3,19 +3,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+pub use crate::db::models::AppliedMessage;
 use crate::db::schema::amqp_messages;
 use crate::db::{DbConnection, backend};
-
-/// What an applied message did: the alert it touched and the result it reported.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
-#[diesel(table_name = amqp_messages)]
-pub struct AppliedMessage {
-    pub tenant_id: String,
-    pub message_id: String,
-    pub alert_id: Option<String>,
-    pub result: String,
-    pub received_at: NaiveDateTime,
-}
 
 /// The records of these `(tenant, message id)`s: which of a batch's messages were applied
 /// before.

@@ -12,6 +12,13 @@ pub mod users;
 pub mod webhook_deliveries;
 pub mod webhook_subscriptions;
 
+/// Whose alerts or tickets a list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Unassigned,
+    User(String),
+}
+
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// A `LIKE` pattern matching `needle` anywhere, with the wildcards in it taken literally.

@@ -1,16 +1,16 @@
 use diesel::prelude::*;
 
-use super::{contains_pattern, lower};
+use super::{AssigneeFilter, contains_pattern, lower};
 use crate::db::DbConnection;
 use crate::db::models::{Comment, Link, Ticket};
 use crate::db::schema::{ticket_comments, ticket_links, tickets};
+use crate::domain::ticket::{Priority, TicketStatus};
 
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
-    pub status: Option<String>,
-    pub priority: Option<String>,
-    /// `Some(None)`: unassigned tickets only.
-    pub assignee: Option<Option<String>>,
+    pub status: Option<TicketStatus>,
+    pub priority: Option<Priority>,
+    pub assignee: Option<AssigneeFilter>,
     pub text: Option<String>,
 }
 
@@ -73,15 +73,15 @@ pub fn list(
         .order(tickets::id.desc())
         .limit(limit)
         .into_boxed();
-    if let Some(status) = &filter.status {
-        query = query.filter(tickets::status.eq(status.clone()));
+    if let Some(status) = filter.status {
+        query = query.filter(tickets::status.eq(status.as_str()));
     }
-    if let Some(priority) = &filter.priority {
-        query = query.filter(tickets::priority.eq(priority.clone()));
+    if let Some(priority) = filter.priority {
+        query = query.filter(tickets::priority.eq(priority.as_str()));
     }
     match &filter.assignee {
-        Some(Some(user)) => query = query.filter(tickets::assignee_id.eq(user.clone())),
-        Some(None) => query = query.filter(tickets::assignee_id.is_null()),
+        Some(AssigneeFilter::User(user)) => query = query.filter(tickets::assignee_id.eq(user.clone())),
+        Some(AssigneeFilter::Unassigned) => query = query.filter(tickets::assignee_id.is_null()),
         None => {}
     }
     if let Some(text) = &filter.text {

@@ -1,10 +1,10 @@
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{id_of, send, unexpected};
-use crate::commands::{Command, Outcome};
+use super::{assignee_filter, id_of, operator};
+use crate::commands::TriagedAlert;
 use crate::db::queries::alerts::{self, AlertFilter};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ticket::Priority;
@@ -56,14 +56,8 @@ async fn list(
     let (limit, before) = (page.limit()?, page.position()?);
     let mut errors = FieldErrors::default();
     let filter = AlertFilter {
-        status: query
-            .status
-            .and_then(|s| parse_enum(&mut errors, "status", &s, AlertStatus::parse, AlertStatus::ALL))
-            .map(|s| s.as_str().to_owned()),
-        severity: query
-            .severity
-            .and_then(|s| parse_enum(&mut errors, "severity", &s, Severity::parse, Severity::ALL))
-            .map(|s| s.as_str().to_owned()),
+        status: query.status.and_then(|s| parse_enum(&mut errors, "status", &s, AlertStatus::parse, AlertStatus::ALL)),
+        severity: query.severity.and_then(|s| parse_enum(&mut errors, "severity", &s, Severity::parse, Severity::ALL)),
         assignee: assignee_filter(query.assignee.as_deref(), &caller, &mut errors),
         text: query.text.filter(|t| !t.trim().is_empty()),
     };
@@ -77,21 +71,6 @@ async fn list(
         .await?;
     let page = Page::from_rows(rows, limit, |(a, _)| a.id.clone(), |(a, name)| AlertView::new(a, name));
     Ok(HttpResponse::Ok().json(page))
-}
-
-/// `me`, `none`, or a user id; used by the alert and ticket lists alike.
-pub(super) fn assignee_filter(raw: Option<&str>, caller: &Caller, errors: &mut FieldErrors) -> Option<Option<String>> {
-    match raw? {
-        "me" => Some(Some(caller.user.id.clone())),
-        "none" => Some(None),
-        other => match crate::domain::ids::parse_id(other) {
-            Some(id) => Some(Some(id)),
-            None => {
-                errors.add("assignee", "must be a user id, `me` or `none`");
-                None
-            }
-        },
-    }
 }
 
 #[utoipa::path(
@@ -129,7 +108,8 @@ async fn acknowledge(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
-    triage(&state, &caller, Command::Acknowledge { alert_id }).await
+    let triaged = state.tenants.acknowledge(&caller.tenant.id, operator(&caller)?, alert_id).await?;
+    Ok(answer(triaged))
 }
 
 /// Resolve (200 no-op if already resolved)
@@ -147,7 +127,8 @@ async fn resolve(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
-    triage(&state, &caller, Command::Resolve { alert_id }).await
+    let triaged = state.tenants.resolve(&caller.tenant.id, operator(&caller)?, alert_id).await?;
+    Ok(answer(triaged))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -185,15 +166,13 @@ async fn assign(
             .await?;
         found.ok_or_else(|| ApiError::not_found("user"))?;
     }
-    triage(&state, &caller, Command::Assign { alert_id, assignee_id }).await
+    let triaged = state.tenants.assign(&caller.tenant.id, operator(&caller)?, alert_id, assignee_id).await?;
+    Ok(answer(triaged))
 }
 
-async fn triage(state: &AppState, caller: &Caller, command: Command) -> Result<HttpResponse, ApiError> {
-    match send(state, caller, command).await? {
-        // The command returns the alert as committed, with its integration's name.
-        Outcome::Alert { alert, integration, .. } => Ok(HttpResponse::Ok().json(AlertView::new(alert, integration))),
-        other => Err(unexpected(other)),
-    }
+/// The alert as committed, with its integration's name.
+fn answer(triaged: TriagedAlert) -> HttpResponse {
+    HttpResponse::Ok().json(AlertView::new(triaged.alert, triaged.integration))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,8 +216,7 @@ async fn ticket(
         }
     };
     errors.into_result(())?;
-    match send(&state, &caller, Command::TicketFromAlert { alert_id, title, priority }).await? {
-        Outcome::Ticket { ticket, created } => super::tickets::respond(&state, ticket, created).await,
-        other => Err(unexpected(other)),
-    }
+    let change =
+        state.tenants.ticket_from_alert(&caller.tenant.id, operator(&caller)?, alert_id, title, priority).await?;
+    super::tickets::respond(&state, change.ticket, change.created).await
 }

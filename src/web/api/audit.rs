@@ -1,4 +1,4 @@
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;

@@ -7,7 +7,7 @@ use crate::domain::event::parse_event;
 use crate::web::body::read_json;
 use crate::web::error::ApiError;
 use crate::web::integrations::Source;
-use crate::web::openapi::{AlertEventDoc, IngestAnswer, ProblemDetails};
+use crate::web::openapi_schemas::{AlertEventDoc, IngestAnswer, ProblemDetails};
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -1,5 +1,5 @@
 use crate::views::MeView;
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::Page;
 use actix_web::{HttpResponse, web};
 use serde_json::json;

@@ -12,9 +12,10 @@ use actix_web::web;
 
 use super::auth::Caller;
 use super::error::ApiError;
-use super::state::AppState;
-use crate::commands::{Command, Outcome, Request};
+use crate::commands::CommandContext;
+use crate::db::queries::AssigneeFilter;
 use crate::domain::ids::parse_id;
+use crate::domain::validation::FieldErrors;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -29,18 +30,28 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Sends a caller's command to their tenant's actor and waits for the commit.
-async fn send(state: &AppState, caller: &Caller, command: Command) -> Result<Outcome, ApiError> {
+/// The caller as the author of a command, once they may change anything.
+fn operator(caller: &Caller) -> Result<CommandContext, ApiError> {
     caller.require_operator()?;
-    let request = Request::new(caller.context(), command);
-    Ok(state.tenants.send(&caller.tenant.id, request).await?)
+    Ok(caller.context())
+}
+
+/// `me`, `none`, or a user id; used by the alert and ticket lists alike.
+fn assignee_filter(raw: Option<&str>, caller: &Caller, errors: &mut FieldErrors) -> Option<AssigneeFilter> {
+    match raw? {
+        "me" => Some(AssigneeFilter::User(caller.user.id.clone())),
+        "none" => Some(AssigneeFilter::Unassigned),
+        other => match parse_id(other) {
+            Some(id) => Some(AssigneeFilter::User(id)),
+            None => {
+                errors.add("assignee", "must be a user id, `me` or `none`");
+                None
+            }
+        },
+    }
 }
 
 /// A path id in canonical form; anything that cannot be an id is simply not found.
 fn id_of(raw: &str, what: &str) -> Result<String, ApiError> {
     parse_id(raw).ok_or_else(|| ApiError::not_found(what))
-}
-
-fn unexpected(outcome: Outcome) -> ApiError {
-    ApiError::Internal(format!("unexpected command outcome: {outcome:?}"))
 }

@@ -5,8 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::tickets::load;
-use super::{id_of, send, unexpected};
-use crate::commands::{Command, Outcome};
+use super::{id_of, operator};
 use crate::db::queries::tickets;
 use crate::domain::ids::parse_id;
 use crate::domain::ticket::{COMMENT_MAX, LinkRelation, LinkTarget};
@@ -15,7 +14,7 @@ use crate::views::{CommentView, LinkView};
 use crate::web::auth::Caller;
 use crate::web::body::Mutation;
 use crate::web::error::ApiError;
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 
@@ -85,10 +84,8 @@ async fn add_comment(
     let mut errors = FieldErrors::default();
     errors.required_text("body", &text, COMMENT_MAX);
     errors.into_result(())?;
-    match send(&state, &caller, Command::Comment { ticket_id, body: text }).await? {
-        Outcome::Comment(comment) => Ok(HttpResponse::Created().json(CommentView::from(comment))),
-        other => Err(unexpected(other)),
-    }
+    let comment = state.tenants.comment(&caller.tenant.id, operator(&caller)?, ticket_id, text).await?;
+    Ok(HttpResponse::Created().json(CommentView::from(comment)))
 }
 
 #[utoipa::path(
@@ -156,13 +153,12 @@ async fn add_link(
     let (Some(target_type), Some(target_id), Some(relation)) = (target_type, target_id, relation) else {
         return Err(errors.into());
     };
-    match send(&state, &caller, Command::Link { ticket_id, target_type, target_id, relation }).await? {
-        Outcome::Link { link, created } => {
-            let mut response = if created { HttpResponse::Created() } else { HttpResponse::Ok() };
-            Ok(response.json(LinkView::from(link)))
-        }
-        other => Err(unexpected(other)),
-    }
+    let change = state
+        .tenants
+        .link(&caller.tenant.id, operator(&caller)?, ticket_id, (target_type, target_id), relation)
+        .await?;
+    let mut response = if change.created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response.json(LinkView::from(change.link)))
 }
 
 #[utoipa::path(
@@ -181,8 +177,6 @@ async fn remove_link(
     let (ticket, link) = path.into_inner();
     let ticket_id = id_of(&ticket, "ticket")?;
     let link_id = id_of(&link, "link")?;
-    match send(&state, &caller, Command::Unlink { ticket_id, link_id }).await? {
-        Outcome::Unlinked => Ok(HttpResponse::NoContent().finish()),
-        other => Err(unexpected(other)),
-    }
+    state.tenants.unlink(&caller.tenant.id, operator(&caller)?, ticket_id, link_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

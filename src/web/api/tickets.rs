@@ -4,9 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
-use super::alerts::assignee_filter;
-use super::{id_of, send, unexpected};
-use crate::commands::{Command, NewTicket, Outcome, TicketPatch};
+use super::{assignee_filter, id_of, operator};
+use crate::commands::{NewTicket, TicketPatch};
 use crate::db::models::Ticket;
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::domain::ids::parse_id;
@@ -16,7 +15,7 @@ use crate::views::TicketView;
 use crate::web::auth::Caller;
 use crate::web::body::Mutation;
 use crate::web::error::ApiError;
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 
@@ -58,12 +57,8 @@ async fn list(
     let filter = TicketFilter {
         status: query
             .status
-            .and_then(|s| parse_enum(&mut errors, "status", &s, TicketStatus::parse, TicketStatus::ALL))
-            .map(|s| s.as_str().to_owned()),
-        priority: query
-            .priority
-            .and_then(|p| parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL))
-            .map(|p| p.as_str().to_owned()),
+            .and_then(|s| parse_enum(&mut errors, "status", &s, TicketStatus::parse, TicketStatus::ALL)),
+        priority: query.priority.and_then(|p| parse_enum(&mut errors, "priority", &p, Priority::parse, Priority::ALL)),
         assignee: assignee_filter(query.assignee.as_deref(), &caller, &mut errors),
         text: query.text.filter(|t| !t.trim().is_empty()),
     };
@@ -115,10 +110,8 @@ async fn create(state: web::Data<AppState>, mutation: Mutation<CreateBody>) -> R
     let (Some(priority), Some(status)) = (priority, status) else { return Err(errors.into()) };
     errors.into_result(())?;
     let draft = NewTicket { title: title.trim().to_owned(), description, priority, status, assignee_id };
-    match send(&state, &caller, Command::CreateTicket(draft)).await? {
-        Outcome::Ticket { ticket, .. } => respond(&state, ticket, true).await,
-        other => Err(unexpected(other)),
-    }
+    let change = state.tenants.create_ticket(&caller.tenant.id, operator(&caller)?, draft).await?;
+    respond(&state, change.ticket, true).await
 }
 
 fn user_id_field(errors: &mut FieldErrors, raw: Option<String>) -> Option<String> {
@@ -210,10 +203,8 @@ async fn update(
         assignee_id: body.assignee_id.map(|a| user_id_field(&mut errors, a)),
     };
     errors.into_result(())?;
-    match send(&state, &caller, Command::UpdateTicket { ticket_id, patch, if_match }).await? {
-        Outcome::Ticket { ticket, .. } => respond(&state, ticket, false).await,
-        other => Err(unexpected(other)),
-    }
+    let change = state.tenants.update_ticket(&caller.tenant.id, operator(&caller)?, ticket_id, patch, if_match).await?;
+    respond(&state, change.ticket, false).await
 }
 
 /// `If-Match: "<version>"`; `*` or no header means "whatever the current version is".

@@ -12,7 +12,7 @@ use crate::domain::validation::FieldErrors;
 use crate::views::{DeliveryView, WebhookView};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::openapi::ProblemDetails;
+use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, choices, html, query_string, when};
+use super::view::{Choice, Directory, HistoryRow, Layout, assignee_view, choices, html, query_string, when};
 use crate::commands::{Command, Outcome};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::{self, AlertFilter};
@@ -91,16 +91,11 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let q = query.into_inner();
-    let status = AlertStatus::parse(&q.status).map(|s| s.as_str().to_owned());
-    let severity = Severity::parse(&q.severity).map(|s| s.as_str().to_owned());
+    let (status, severity) = (AlertStatus::parse(&q.status), Severity::parse(&q.severity));
     let filter = AlertFilter {
-        status: status.clone(),
-        severity: severity.clone(),
-        assignee: match q.view.as_str() {
-            "mine" => Some(Some(user.user.id.clone())),
-            "unassigned" => Some(None),
-            _ => None,
-        },
+        status,
+        severity,
+        assignee: assignee_view(&q.view, &user),
         text: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
     };
     let tenant_id = user.tenant.id.clone();
@@ -117,7 +112,8 @@ pub async fn list(
     let more = rows.len() as i64 > PAGE;
     let rows: Vec<AlertRow> =
         rows.into_iter().take(PAGE as usize).map(|(a, name)| AlertRow::new(a, name, &people)).collect();
-    let (status, severity) = (status.unwrap_or_default(), severity.unwrap_or_default());
+    let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let severity = severity.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let link = |status: &str, view: &str, cursor: &str| {
         format!(
             "/portal/alerts{}",

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::alerts::Tab;
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, Layout, choices, html, label, query_string, when};
+use super::view::{Choice, Directory, Layout, assignee_view, choices, html, label, query_string, when};
 use crate::commands::{Command, NewTicket, Outcome};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
@@ -65,18 +65,14 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let q = query.into_inner();
-    let status = TicketStatus::parse(&q.status).map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let priority = Priority::parse(&q.priority).map(|p| p.as_str().to_owned()).unwrap_or_default();
     let filter = TicketFilter {
-        status: Some(status.clone()).filter(|s| !s.is_empty()),
-        priority: Some(priority.clone()).filter(|p| !p.is_empty()),
-        assignee: match q.view.as_str() {
-            "mine" => Some(Some(user.user.id.clone())),
-            "unassigned" => Some(None),
-            _ => None,
-        },
+        status: TicketStatus::parse(&q.status),
+        priority: Priority::parse(&q.priority),
+        assignee: assignee_view(&q.view, &user),
         text: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
     };
+    let status = filter.status.map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let priority = filter.priority.map(|p| p.as_str().to_owned()).unwrap_or_default();
     let tenant_id = user.tenant.id.clone();
     let before = parse_id(&q.cursor);
     let (rows, people) = state

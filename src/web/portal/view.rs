@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::error::PortalError;
 use super::session::{Flash, PortalUser};
 use crate::db::models::{AuditEntry, User};
+use crate::db::queries::AssigneeFilter;
 
 /// The header, navigation and notices around every signed-in page.
 pub struct Layout {
@@ -150,6 +151,15 @@ fn describe_changes(changes: &Value, users: &Directory) -> Vec<String> {
 }
 
 /// A query string from the non-empty pairs, e.g. `?status=open&cursor=…`.
+/// The list tab `view=mine|unassigned` as a filter; anything else shows everyone's.
+pub fn assignee_view(view: &str, user: &PortalUser) -> Option<AssigneeFilter> {
+    match view {
+        "mine" => Some(AssigneeFilter::User(user.user.id.clone())),
+        "unassigned" => Some(AssigneeFilter::Unassigned),
+        _ => None,
+    }
+}
+
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let parts: Vec<String> =
         pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
