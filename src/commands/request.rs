@@ -3,6 +3,7 @@
 use crate::db::models::{Alert, Comment, Link, Ticket};
 use crate::domain::actor::{Actor, Channel};
 use crate::domain::event::AlertEvent;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus};
 
 use super::CommandError;
@@ -14,6 +15,16 @@ pub struct CommandContext {
     pub actor: Actor,
     pub channel: Channel,
     pub request_id: Option<String>,
+}
+
+impl CommandContext {
+    /// The command layer's own check, whatever the channel already refused.
+    pub fn require(&self, permission: Permission) -> Result<(), CommandError> {
+        match self.actor.role() {
+            Some(role) if !role.allows(permission) => Err(CommandError::Forbidden(role.refusal(permission))),
+            _ => Ok(()),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

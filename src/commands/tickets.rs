@@ -1,10 +1,10 @@
 use serde_json::{Map, Value, json};
 
-use super::triage::require_operator;
 use super::{CommandContext, CommandError, NewTicket, Outcome, TicketPatch, Tx};
 use crate::db::models::{Comment, Link, Ticket};
 use crate::db::queries::{alerts, tenants, tickets, users};
 use crate::domain::alert::Severity;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus, priority_for, ticket_key};
 use crate::domain::validation::FieldErrors;
 use crate::domain::{ids, now};
@@ -16,7 +16,7 @@ pub fn from_alert(
     title: Option<String>,
     priority: Option<Priority>,
 ) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     let alert = alerts::by_id(tx.conn, &tx.tenant.id, alert_id)?.ok_or(CommandError::NotFound("alert"))?;
     if let Some(existing) = tickets::by_source_alert(tx.conn, &tx.tenant.id, alert_id)? {
         return Ok(Outcome::Ticket { ticket: existing, created: false });
@@ -37,7 +37,7 @@ pub fn from_alert(
 }
 
 pub fn create(tx: &mut Tx<'_>, ctx: &CommandContext, draft: NewTicket) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     if let Some(assignee) = &draft.assignee_id {
         require_user(tx, assignee)?;
     }
@@ -86,7 +86,7 @@ pub fn update(
     patch: TicketPatch,
     if_match: Option<i64>,
 ) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     let current = load(tx, ticket_id)?;
     if let Some(expected) = if_match {
         if expected != current.version {
@@ -126,7 +126,7 @@ fn set<T: PartialEq + serde::Serialize>(changes: &mut Map<String, Value>, field:
 }
 
 pub fn comment(tx: &mut Tx<'_>, ctx: &CommandContext, ticket_id: &str, body: String) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     let ticket = load(tx, ticket_id)?;
     let author_id = ctx.actor.id().ok_or_else(|| CommandError::Forbidden("only users comment".into()))?;
     let comment = Comment {
@@ -151,7 +151,7 @@ pub fn link(
     target_id: &str,
     relation: LinkRelation,
 ) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     let ticket = load(tx, ticket_id)?;
     let target_exists = match target_type {
         LinkTarget::Alert => alerts::by_id(tx.conn, &tx.tenant.id, target_id)?.is_some(),
@@ -174,7 +174,7 @@ pub fn link(
 }
 
 pub fn unlink(tx: &mut Tx<'_>, ctx: &CommandContext, ticket_id: &str, link_id: &str) -> Result<Outcome, CommandError> {
-    require_operator(ctx)?;
+    ctx.require(Permission::EditTickets)?;
     load(tx, ticket_id)?;
     let link = tickets::link_by_id(tx.conn, ticket_id, link_id)?.ok_or(CommandError::NotFound("link"))?;
     tickets::delete_link(tx.conn, &link.id)?;

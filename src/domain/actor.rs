@@ -1,30 +1,7 @@
 //! Who performs a change, and through which channel: recorded on every audit entry.
 
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Operator,
-    Auditor,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Operator => "operator",
-            Role::Auditor => "auditor",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "operator" => Some(Role::Operator),
-            "auditor" => Some(Role::Auditor),
-            _ => None,
-        }
-    }
-}
+use super::role::Permission;
+pub use super::role::Role;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -63,8 +40,10 @@ impl Actor {
         }
     }
 
-    pub fn may_mutate(&self) -> bool {
-        self.role() != Some(Role::Auditor)
+    /// Users by their role; integrations and the system act through the commands the service
+    /// itself issues for them (ingest, provisioning), which no role table needs to gate.
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.role().is_none_or(|role| role.allows(permission))
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod pagerduty;
 #[cfg(test)]
 mod parser_props;
+pub mod role;
 pub mod ticket;
 pub mod timestamp;
 pub use timestamp::{now, truncate_to_micros};

@@ -11,6 +11,7 @@ use super::token_cache::TokenOwner;
 use crate::commands::CommandContext;
 use crate::db::models::{Tenant, User};
 use crate::domain::actor::{Actor, Channel, Role};
+use crate::domain::role::Permission;
 
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -29,12 +30,9 @@ impl Caller {
         CommandContext { actor: self.actor(), channel: Channel::Http, request_id: self.request_id.clone() }
     }
 
-    /// Refuses auditors before any work is queued; the command layer checks again.
-    pub fn require_operator(&self) -> Result<(), ApiError> {
-        match self.role {
-            Role::Operator => Ok(()),
-            Role::Auditor => Err(ApiError::Forbidden("auditors have read-only access".into())),
-        }
+    /// Refuses before any work is queued; the command layer checks again.
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.role.allows(permission) { Ok(()) } else { Err(ApiError::Forbidden(self.role.refusal(permission))) }
     }
 }
 

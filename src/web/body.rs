@@ -18,6 +18,7 @@ use super::auth::Caller;
 use super::error::ApiError;
 use super::json_unique::UniqueValue;
 use super::state::AppState;
+use crate::domain::role::Permission;
 
 /// The whole body (an actix `Payload`, raw or extracted), at most `limit` bytes.
 pub async fn read_body<S>(mut payload: S, limit: usize) -> Result<Bytes, ApiError>
@@ -74,14 +75,20 @@ pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
         .map_err(|e| ApiError::BadRequest(format!("the body does not match the expected shape: {e}")))
 }
 
-/// A mutation by an operator with its JSON body: the role is decided first (403 for an
-/// auditor, before the body is looked at), then the body is read and typed.
+/// The body of a mutation names the permission it needs, so that the extractor can decide
+/// before it reads a byte.
+pub trait MutationBody: DeserializeOwned {
+    const PERMISSION: Permission;
+}
+
+/// A mutation with its JSON body: the permission is decided first (403, before the body is
+/// looked at), then the body is read and typed.
 pub struct Mutation<T> {
     pub caller: Caller,
     pub body: T,
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Mutation<T> {
+impl<T: MutationBody + 'static> FromRequest for Mutation<T> {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
@@ -90,7 +97,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Mutation<T> {
         let payload = payload.take();
         Box::pin(async move {
             let caller = Caller::from_request(&req, &mut dev::Payload::None).await?;
-            caller.require_operator()?;
+            caller.require(T::PERMISSION)?;
             let limit = req
                 .app_data::<web::Data<AppState>>()
                 .map(|s| s.max_body_bytes)

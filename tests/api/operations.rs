@@ -97,3 +97,38 @@ async fn the_openapi_document_and_swagger_ui_are_served_from_the_binary() {
     assert!(html.contains("swagger-ui"), "{html}");
     assert!(!html.contains("https://"), "nothing is loaded from a CDN");
 }
+
+/// The roles that exist are the application's (domain/permission.rs); the database only keeps
+/// a role name well-formed, so adding one needs no migration.
+#[actix_web::test]
+async fn the_database_takes_any_well_formed_role_name() {
+    let app = spawn_app().await;
+    let tenant_id = app.acme.id.clone();
+    let results = app
+        .db
+        .run(move |conn| {
+            let results: Vec<_> = ["responder", "tenant_admin", "Operator", "", "_x", "x y"]
+                .into_iter()
+                .enumerate()
+                .map(|(i, role)| {
+                    let user = oneprotect::db::models::User {
+                        id: oneprotect::domain::ids::new_id(),
+                        tenant_id: tenant_id.clone(),
+                        username: format!("role-{i}"),
+                        display_name: format!("Role {i}"),
+                        role: role.to_owned(),
+                        password_hash: None,
+                        created_at: oneprotect::domain::now(),
+                    };
+                    (role, oneprotect::db::queries::users::insert(conn, &user).is_ok())
+                })
+                .collect();
+            Ok::<_, oneprotect::db::DbError>(results)
+        })
+        .await
+        .expect("database");
+    assert_eq!(
+        results,
+        [("responder", true), ("tenant_admin", true), ("Operator", false), ("", false), ("_x", false), ("x y", false)]
+    );
+}

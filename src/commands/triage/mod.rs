@@ -6,7 +6,7 @@
 
 mod plan;
 
-use super::{AuditChains, Command, CommandContext, CommandError, Outcome, Reply, Request, Tx};
+use super::{AuditChains, Command, CommandError, Outcome, Reply, Request, Tx};
 use crate::db::DbConnection;
 use crate::db::queries::alerts;
 use crate::domain::now;
@@ -66,8 +66,4 @@ fn step_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Step<'r>, Com
         _ => return Err(CommandError::Internal("only triage commands are planned as triage".into())),
     };
     Ok(Step { tenant_id, alert_id, action, ctx: &request.ctx })
-}
-
-pub(super) fn require_operator(ctx: &CommandContext) -> Result<(), CommandError> {
-    if ctx.actor.may_mutate() { Ok(()) } else { Err(CommandError::Forbidden("auditors have read-only access".into())) }
 }

@@ -14,6 +14,7 @@ use crate::commands::{CommandContext, CommandError, Outcome, Reply};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::AlertWithSource;
 use crate::domain::alert::{self, AlertStatus, Transition};
+use crate::domain::role::Permission;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'r> {
@@ -68,7 +69,7 @@ fn apply<'r>(
     at: NaiveDateTime,
     audit: &mut Vec<AuditRecord<'r>>,
 ) -> Reply {
-    super::require_operator(step.ctx)?;
+    step.ctx.require(Permission::TriageAlerts)?;
     if let Action::Assign(assignee) = step.action
         && step.ctx.actor.id() != Some(assignee)
     {

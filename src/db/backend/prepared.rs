@@ -88,6 +88,11 @@ impl Query for Prepared<'_> {
 
 impl<Conn> RunQueryDsl<Conn> for Prepared<'_> {}
 
+/// One field of every row, as an array parameter.
+pub(super) fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
+    rows.iter().map(field).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::split_placeholder;
@@ -101,9 +106,4 @@ mod tests {
         assert_eq!((between, tail), ("::text[], ", "::bigint[] WHERE x = '$'"));
         assert_eq!(split_placeholder(tail), None);
     }
-}
-
-/// One field of every row, as an array parameter.
-pub(super) fn column<R, T>(rows: &[R], field: impl Fn(&R) -> T) -> Vec<T> {
-    rows.iter().map(field).collect()
 }

@@ -3,16 +3,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::{assignee_filter, id_of, operator};
+use super::{assignee_filter, author, id_of};
 use crate::commands::TriagedAlert;
 use crate::db::queries::alerts::{self, AlertFilter};
 use crate::domain::alert::{AlertStatus, Severity};
+use crate::domain::role::Permission;
 use crate::domain::ticket::Priority;
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::views::AlertView;
 use crate::views::TicketView;
 use crate::web::auth::Caller;
-use crate::web::body::{Mutation, read_json, typed};
+use crate::web::body::{Mutation, MutationBody, read_json, typed};
 use crate::web::error::ApiError;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
@@ -108,7 +109,8 @@ async fn acknowledge(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
-    let triaged = state.tenants.acknowledge(&caller.tenant.id, operator(&caller)?, alert_id).await?;
+    let triaged =
+        state.tenants.acknowledge(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id).await?;
     Ok(answer(triaged))
 }
 
@@ -127,13 +129,18 @@ async fn resolve(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
-    let triaged = state.tenants.resolve(&caller.tenant.id, operator(&caller)?, alert_id).await?;
+    let triaged =
+        state.tenants.resolve(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id).await?;
     Ok(answer(triaged))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub(crate) struct AssignBody {
     assignee_id: Option<String>,
+}
+
+impl MutationBody for AssignBody {
+    const PERMISSION: Permission = Permission::TriageAlerts;
 }
 
 /// Assign to yourself (operators may assign alerts only to themselves)
@@ -166,7 +173,10 @@ async fn assign(
             .await?;
         found.ok_or_else(|| ApiError::not_found("user"))?;
     }
-    let triaged = state.tenants.assign(&caller.tenant.id, operator(&caller)?, alert_id, assignee_id).await?;
+    let triaged = state
+        .tenants
+        .assign(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id, assignee_id)
+        .await?;
     Ok(answer(triaged))
 }
 
@@ -200,7 +210,7 @@ async fn ticket(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let alert_id = id_of(&path, "alert")?;
-    caller.require_operator()?;
+    caller.require(Permission::EditTickets)?;
     let body: Option<TicketFromAlertBody> =
         read_json(&req, payload, state.max_body_bytes).await?.map(typed).transpose()?;
     let mut errors = FieldErrors::default();
@@ -216,7 +226,9 @@ async fn ticket(
         }
     };
     errors.into_result(())?;
-    let change =
-        state.tenants.ticket_from_alert(&caller.tenant.id, operator(&caller)?, alert_id, title, priority).await?;
+    let change = state
+        .tenants
+        .ticket_from_alert(&caller.tenant.id, author(&caller, Permission::EditTickets)?, alert_id, title, priority)
+        .await?;
     super::tickets::respond(&state, change.ticket, change.created).await
 }

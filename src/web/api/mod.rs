@@ -15,6 +15,7 @@ use super::error::ApiError;
 use crate::commands::CommandContext;
 use crate::db::queries::AssigneeFilter;
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::domain::validation::FieldErrors;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -30,9 +31,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// The caller as the author of a command, once they may change anything.
-fn operator(caller: &Caller) -> Result<CommandContext, ApiError> {
-    caller.require_operator()?;
+/// The caller as the author of a command that needs `permission`.
+fn author(caller: &Caller, permission: Permission) -> Result<CommandContext, ApiError> {
+    caller.require(permission)?;
     Ok(caller.context())
 }
 

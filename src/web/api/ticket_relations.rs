@@ -5,14 +5,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::tickets::load;
-use super::{id_of, operator};
+use super::{author, id_of};
 use crate::db::queries::tickets;
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{COMMENT_MAX, LinkRelation, LinkTarget};
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::views::{CommentView, LinkView};
 use crate::web::auth::Caller;
-use crate::web::body::Mutation;
+use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
 use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
@@ -64,6 +65,10 @@ pub(crate) struct CommentBody {
     body: Option<String>,
 }
 
+impl MutationBody for CommentBody {
+    const PERMISSION: Permission = Permission::EditTickets;
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{id}/comments",
@@ -84,7 +89,8 @@ async fn add_comment(
     let mut errors = FieldErrors::default();
     errors.required_text("body", &text, COMMENT_MAX);
     errors.into_result(())?;
-    let comment = state.tenants.comment(&caller.tenant.id, operator(&caller)?, ticket_id, text).await?;
+    let comment =
+        state.tenants.comment(&caller.tenant.id, author(&caller, Permission::EditTickets)?, ticket_id, text).await?;
     Ok(HttpResponse::Created().json(CommentView::from(comment)))
 }
 
@@ -109,6 +115,10 @@ pub(crate) struct LinkBody {
     target_type: Option<String>,
     target_id: Option<String>,
     relation: Option<String>,
+}
+
+impl MutationBody for LinkBody {
+    const PERMISSION: Permission = Permission::EditTickets;
 }
 
 #[utoipa::path(
@@ -155,7 +165,13 @@ async fn add_link(
     };
     let change = state
         .tenants
-        .link(&caller.tenant.id, operator(&caller)?, ticket_id, (target_type, target_id), relation)
+        .link(
+            &caller.tenant.id,
+            author(&caller, Permission::EditTickets)?,
+            ticket_id,
+            (target_type, target_id),
+            relation,
+        )
         .await?;
     let mut response = if change.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(response.json(LinkView::from(change.link)))
@@ -177,6 +193,6 @@ async fn remove_link(
     let (ticket, link) = path.into_inner();
     let ticket_id = id_of(&ticket, "ticket")?;
     let link_id = id_of(&link, "link")?;
-    state.tenants.unlink(&caller.tenant.id, operator(&caller)?, ticket_id, link_id).await?;
+    state.tenants.unlink(&caller.tenant.id, author(&caller, Permission::EditTickets)?, ticket_id, link_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

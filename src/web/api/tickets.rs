@@ -4,16 +4,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Deserializer};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{assignee_filter, id_of, operator};
+use super::{assignee_filter, author, id_of};
 use crate::commands::{NewTicket, TicketPatch};
 use crate::db::models::Ticket;
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{DESCRIPTION_MAX, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::views::TicketView;
 use crate::web::auth::Caller;
-use crate::web::body::Mutation;
+use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
 use crate::web::openapi_schemas::ProblemDetails;
 use crate::web::pagination::{Page, PageRequest};
@@ -83,6 +84,10 @@ pub(crate) struct CreateBody {
     assignee_id: Option<String>,
 }
 
+impl MutationBody for CreateBody {
+    const PERMISSION: Permission = Permission::EditTickets;
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/tickets",
@@ -110,7 +115,8 @@ async fn create(state: web::Data<AppState>, mutation: Mutation<CreateBody>) -> R
     let (Some(priority), Some(status)) = (priority, status) else { return Err(errors.into()) };
     errors.into_result(())?;
     let draft = NewTicket { title: title.trim().to_owned(), description, priority, status, assignee_id };
-    let change = state.tenants.create_ticket(&caller.tenant.id, operator(&caller)?, draft).await?;
+    let change =
+        state.tenants.create_ticket(&caller.tenant.id, author(&caller, Permission::EditTickets)?, draft).await?;
     respond(&state, change.ticket, true).await
 }
 
@@ -170,6 +176,10 @@ pub(crate) struct PatchBody {
     assignee_id: Option<Option<String>>,
 }
 
+impl MutationBody for PatchBody {
+    const PERMISSION: Permission = Permission::EditTickets;
+}
+
 #[utoipa::path(
     patch,
     path = "/api/v1/tickets/{id}",
@@ -203,7 +213,10 @@ async fn update(
         assignee_id: body.assignee_id.map(|a| user_id_field(&mut errors, a)),
     };
     errors.into_result(())?;
-    let change = state.tenants.update_ticket(&caller.tenant.id, operator(&caller)?, ticket_id, patch, if_match).await?;
+    let change = state
+        .tenants
+        .update_ticket(&caller.tenant.id, author(&caller, Permission::EditTickets)?, ticket_id, patch, if_match)
+        .await?;
     respond(&state, change.ticket, false).await
 }
 

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::id_of;
 use crate::commands::webhook_subscriptions as manage;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
+use crate::domain::role::Permission;
 use crate::domain::validation::FieldErrors;
 use crate::views::{DeliveryView, WebhookView};
 use crate::web::auth::Caller;
@@ -147,7 +148,7 @@ async fn resend_one(
     caller: Caller,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_operator()?;
+    caller.require(Permission::ResendWebhooks)?;
     let (id, delivery_id) = (id_of(&path.0, "webhook")?, id_of(&path.1, "delivery")?);
     let (ctx, tenant_id) = (caller.context(), caller.tenant.id.clone());
     let count = state
@@ -170,7 +171,7 @@ async fn resend_failed(
     caller: Caller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_operator()?;
+    caller.require(Permission::ResendWebhooks)?;
     let id = id_of(&path, "webhook")?;
     let (ctx, tenant_id) = (caller.context(), caller.tenant.id.clone());
     let count =

@@ -16,6 +16,7 @@ use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::{tickets, users};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -197,17 +198,17 @@ pub async fn show(
     let (alert, integration) = found.ok_or_else(|| PortalError::NotFound("alert".into()))?;
     let people = Directory::new(people);
     let status = AlertStatus::parse(&alert.status);
-    let operator = user.is_operator();
+    let (triage, edit) = (user.may(Permission::TriageAlerts), user.may(Permission::EditTickets));
     let open = status != Some(AlertStatus::Resolved);
     let details = serde_json::from_str::<serde_json::Value>(&alert.details)
         .and_then(|v| serde_json::to_string_pretty(&v))
         .unwrap_or_else(|_| alert.details.clone());
     let page = DetailPage {
         layout: Layout::new(&user, "alerts", alert.summary.clone()),
-        can_acknowledge: operator && status == Some(AlertStatus::Triggered),
-        can_assign: operator && open && alert.assignee_id.as_deref() != Some(user.user.id.as_str()),
-        can_resolve: operator && open,
-        can_ticket: operator && alert.ticket_id.is_none(),
+        can_acknowledge: triage && status == Some(AlertStatus::Triggered),
+        can_assign: triage && open && alert.assignee_id.as_deref() != Some(user.user.id.as_str()),
+        can_resolve: triage && open,
+        can_ticket: edit && alert.ticket_id.is_none(),
         ticket: ticket.map(|t| (t.id, t.key)),
         history: entries.into_iter().rev().map(|e| HistoryRow::new(e, &people)).collect(),
         alert: Detail {
@@ -234,8 +235,9 @@ pub async fn act(
     path: web::Path<(String, String)>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
     let (raw_id, action) = path.into_inner();
+    let permission = if action == "ticket" { Permission::EditTickets } else { Permission::TriageAlerts };
+    user.authorize(form.csrf.as_deref(), permission)?;
     let alert_id = parse_id(&raw_id).ok_or_else(|| PortalError::NotFound("alert".into()))?;
     let back = format!("/portal/alerts/{alert_id}");
     let (command, done) = match action.as_str() {

@@ -23,6 +23,7 @@ use crate::config::PortalSettings;
 use crate::db::models::{Tenant, User};
 use crate::db::queries::portal_sessions;
 use crate::domain::actor::{Actor, Channel, Role};
+use crate::domain::role::Permission;
 use crate::web::auth::request_id;
 use crate::web::state::AppState;
 
@@ -104,17 +105,19 @@ pub struct PortalUser {
 }
 
 impl PortalUser {
-    pub fn is_operator(&self) -> bool {
-        self.role == Role::Operator
+    pub fn may(&self, permission: Permission) -> bool {
+        self.role.allows(permission)
     }
 
-    /// Every POST starts here: the form's token must match, and only operators change data.
-    pub fn authorize_change(&self, csrf: Option<&str>) -> Result<(), PortalError> {
+    /// Every POST of a change starts here: the form's token must match, then the permission.
+    pub fn authorize(&self, csrf: Option<&str>, permission: Permission) -> Result<(), PortalError> {
         csrf::check(&self.session, csrf)?;
-        match self.role {
-            Role::Operator => Ok(()),
-            Role::Auditor => Err(PortalError::Forbidden("Auditors have read-only access.".into())),
-        }
+        self.require(permission)
+    }
+
+    /// For the pages that only lead to a change (a form to fill in).
+    pub fn require(&self, permission: Permission) -> Result<(), PortalError> {
+        if self.may(permission) { Ok(()) } else { Err(PortalError::Forbidden(sentence(self.role.refusal(permission)))) }
     }
 
     pub fn context(&self) -> CommandContext {
@@ -168,4 +171,10 @@ impl FromRequest for PortalUser {
             Ok(PortalUser { user, role, tenant, csrf, request_id, session })
         })
     }
+}
+
+/// A refusal as the portal shows it: a sentence.
+fn sentence(text: String) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| format!("{}{}.", first.to_uppercase(), chars.as_str()))
 }

@@ -15,6 +15,7 @@ use crate::db::models::Ticket;
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::{alerts, tickets, users};
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{COMMENT_MAX, LinkRelation, LinkTarget, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::FieldErrors;
 use crate::web::state::AppState;
@@ -193,7 +194,7 @@ pub async fn edit(
     path: web::Path<String>,
     form: web::Form<EditForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::EditTickets)?;
     let id = ticket_id(&path)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
@@ -240,7 +241,7 @@ pub async fn comment(
     path: web::Path<String>,
     form: web::Form<CommentForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::EditTickets)?;
     let id = ticket_id(&path)?;
     let mut errors = FieldErrors::default();
     errors.required_text("comment", &form.body, COMMENT_MAX);
@@ -267,7 +268,7 @@ pub async fn link(
     path: web::Path<String>,
     form: web::Form<LinkForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::EditTickets)?;
     let id = ticket_id(&path)?;
     let Some(relation) = LinkRelation::parse(&form.relation) else {
         return refuse(&state, &user, id, "link", FieldErrors::single("relation", "choose a relation from the list"))
@@ -307,7 +308,7 @@ pub async fn unlink(
     path: web::Path<(String, String)>,
     form: web::Form<UnlinkForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::EditTickets)?;
     let (raw_ticket, raw_link) = path.into_inner();
     let id = ticket_id(&raw_ticket)?;
     let link_id = parse_id(&raw_link).ok_or_else(|| PortalError::NotFound("link".into()))?;

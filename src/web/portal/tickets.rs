@@ -14,6 +14,7 @@ use crate::commands::{Command, NewTicket, Outcome};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::domain::ticket::{DESCRIPTION_MAX, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::FieldErrors;
 use crate::web::state::AppState;
@@ -182,9 +183,7 @@ async fn new_page(
 }
 
 pub async fn new_form(state: web::Data<AppState>, user: PortalUser) -> Result<HttpResponse, PortalError> {
-    if !user.is_operator() {
-        return Err(PortalError::Forbidden("Auditors have read-only access.".into()));
-    }
+    user.require(Permission::EditTickets)?;
     new_page(&state, &user, NewForm::default(), None).await
 }
 
@@ -193,7 +192,7 @@ pub async fn create(
     user: PortalUser,
     form: web::Form<NewForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::EditTickets)?;
     let form = form.into_inner();
     let mut errors = FieldErrors::default();
     errors.required_text("title", &form.title, TITLE_MAX);

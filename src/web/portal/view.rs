@@ -13,6 +13,7 @@ use super::error::PortalError;
 use super::session::{Flash, PortalUser};
 use crate::db::models::{AuditEntry, User};
 use crate::db::queries::AssigneeFilter;
+use crate::domain::role::Permission;
 
 /// The header, navigation and notices around every signed-in page.
 pub struct Layout {
@@ -23,7 +24,10 @@ pub struct Layout {
     pub role: &'static str,
     pub tenant: String,
     pub csrf: String,
-    pub operator: bool,
+    /// Reads everything and changes nothing: said once at the top of every page.
+    pub read_only: bool,
+    pub can_edit_tickets: bool,
+    pub can_resend_webhooks: bool,
     pub flash: Option<Flash>,
 }
 
@@ -37,7 +41,9 @@ impl Layout {
             role: user.role.as_str(),
             tenant: user.tenant.name.clone(),
             csrf: user.csrf.clone(),
-            operator: user.is_operator(),
+            read_only: user.role.read_only(),
+            can_edit_tickets: user.may(Permission::EditTickets),
+            can_resend_webhooks: user.may(Permission::ResendWebhooks),
             flash: user.take_flash(),
         }
     }

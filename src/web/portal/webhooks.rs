@@ -14,6 +14,7 @@ use crate::commands::webhook_subscriptions as manage;
 use crate::db::models::{WebhookDelivery, WebhookSubscription};
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::ids::parse_id;
+use crate::domain::role::Permission;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -145,7 +146,7 @@ pub async fn show(
         })
         .await?;
     let sub = found.ok_or_else(|| PortalError::NotFound("webhook".into()))?;
-    let operator = user.is_operator();
+    let operator = user.may(Permission::ResendWebhooks);
     let status = status.unwrap_or_default();
     let base = format!("/portal/webhooks/{}", sub.id);
     let link =
@@ -182,7 +183,7 @@ pub async fn resend_one(
     path: web::Path<(String, String)>,
     form: web::Form<ResendForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::ResendWebhooks)?;
     let (raw_id, raw_delivery) = path.into_inner();
     let id = parse_id(&raw_id).ok_or_else(|| PortalError::NotFound("webhook".into()))?;
     let delivery_id = parse_id(&raw_delivery).ok_or_else(|| PortalError::NotFound("delivery".into()))?;
@@ -195,7 +196,7 @@ pub async fn resend_failed(
     path: web::Path<String>,
     form: web::Form<ResendForm>,
 ) -> Result<HttpResponse, PortalError> {
-    user.authorize_change(form.csrf.as_deref())?;
+    user.authorize(form.csrf.as_deref(), Permission::ResendWebhooks)?;
     let id = parse_id(&path).ok_or_else(|| PortalError::NotFound("webhook".into()))?;
     resend(&state, &user, id, None).await
 }

@@ -1,0 +1,18 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE users_rebuilt (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    username TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('operator', 'auditor')),
+    password_hash TEXT,
+    created_at TIMESTAMP NOT NULL,
+    UNIQUE (tenant_id, username)
+);
+INSERT INTO users_rebuilt (id, tenant_id, username, display_name, role, password_hash, created_at)
+    SELECT id, tenant_id, username, display_name, role, password_hash, created_at FROM users;
+DROP TABLE users;
+ALTER TABLE users_rebuilt RENAME TO users;
+COMMIT;
+PRAGMA foreign_keys = ON;
