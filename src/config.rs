@@ -70,7 +70,7 @@ pub struct DatabaseSettings {
     pub max_connections: u32,
 }
 
-/// The broker and its topology (PRODUCT.md §2). Names are settings so that several services
+/// The broker and its topology (docs/SPEC.md §2.4). Names are settings so that several services
 /// (or tests) can share one broker without touching each other's queues.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default)]
@@ -199,7 +199,7 @@ pub struct LogSettings {
     pub format: String,
 }
 
-/// The variables PRODUCT.md names, and the key each one overrides.
+/// The variables docs/SPEC.md §9 names, and the key each one overrides.
 const SHORT_VARIABLES: [(&str, &str); 4] = [
     ("ONEPROTECT_WEBHOOK_SECRET_KEY", "webhooks.secret_key"),
     ("ONEPROTECT_DATABASE_URL", "database.url"),

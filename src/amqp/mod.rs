@@ -1,4 +1,4 @@
-//! AMQP ingest (PRODUCT.md §2): alert events from RabbitMQ into the tenant actors.
+//! AMQP ingest (docs/SPEC.md §2.4): alert events from RabbitMQ into the tenant actors.
 //!
 //! Events are spread over shard queues by routing key (a consistent-hash exchange); the broker
 //! lets one instance at a time consume each shard (single active consumer), and that instance

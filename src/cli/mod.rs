@@ -1,4 +1,4 @@
-//! The `oneprotect` command line (PRODUCT.md §6). Secrets go alone to stdout so scripts can
+//! The `oneprotect` command line (docs/SPEC.md §8). Secrets go alone to stdout so scripts can
 //! capture them; everything else goes to stderr.
 
 mod audit;

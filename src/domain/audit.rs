@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 /// The hash a tenant's first entry points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Every action an audit entry can record (PRODUCT.md §3 and the ones added since).
+/// Every action an audit entry can record (docs/SPEC.md §5.2).
 pub const ACTIONS: &[&str] = &[
     "alert.created",
     "alert.acknowledged",

@@ -1,4 +1,4 @@
-//! Alert events as pipelines send them (PRODUCT.md §2), validated field by field.
+//! Alert events as pipelines send them (docs/SPEC.md §2.1), validated field by field.
 
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};

@@ -1,5 +1,5 @@
 //! Alerts, tickets, comments, links, users, tenants and audit entries, with the field names
-//! PRODUCT.md §3 keeps stable.
+//! docs/SPEC.md §3.3 keeps stable.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::Serialize;

@@ -22,7 +22,7 @@ pub struct FieldProblem {
     pub message: String,
 }
 
-/// An alert event (PRODUCT.md §2); the same JSON arrives over AMQP.
+/// An alert event (docs/SPEC.md §2.1); the same JSON arrives over AMQP.
 #[derive(Serialize, ToSchema)]
 pub struct AlertEventDoc {
     /// Secret issued per tenant integration; decides tenant and source.

@@ -1,4 +1,4 @@
-//! Outbound webhooks (PRODUCT.md §5): alert and ticket changes POSTed, signed, to the
+//! Outbound webhooks (docs/SPEC.md §6): alert and ticket changes POSTed, signed, to the
 //! endpoints a tenant subscribes.
 //!
 //! A change and its deliveries commit together (`commands::outbox`, in the change's own

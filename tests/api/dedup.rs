@@ -1,4 +1,4 @@
-//! Dedup semantics of PRODUCT.md §2.
+//! Dedup semantics of docs/SPEC.md §2.2.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

@@ -1,4 +1,4 @@
-//! PRODUCT.md §1, row by row, through the API.
+//! docs/SPEC.md §1, row by row, through the API.
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! PRODUCT.md §1 in real Chromium: rows 1–8 as an operator, row 9 as an auditor.
+//! docs/SPEC.md §1 in real Chromium: rows 1–8 as an operator, row 9 as an auditor.
 
 use reqwest::StatusCode;
 use serde_json::json;

@@ -1,4 +1,4 @@
-//! PRODUCT.md §1 over plain HTTP with a cookie jar: what the browser test does, minus the browser.
+//! docs/SPEC.md §1 over plain HTTP with a cookie jar: what the browser test does, minus the browser.
 
 use reqwest::StatusCode;
 use serde_json::json;

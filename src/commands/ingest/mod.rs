@@ -1,4 +1,4 @@
-//! Alert events into alerts, with the dedup rules of PRODUCT.md §2, a batch at a time.
+//! Alert events into alerts, with the dedup rules of docs/SPEC.md §2.2, a batch at a time.
 //!
 //! One path serves every batch size: [`apply`] for an event inside a tenant's own transaction,
 //! [`apply_locked`] for the events of many tenants in one transaction (the group commit).

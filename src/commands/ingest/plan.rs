@@ -1,4 +1,4 @@
-//! The dedup rules of PRODUCT.md §2 applied to a batch of events in memory.
+//! The dedup rules of docs/SPEC.md §2.2 applied to a batch of events in memory.
 //!
 //! A batch may hold the events of many tenants. Everything the rules need from the database
 //! (the open alerts the events' keys name, the message ids already applied) is loaded first in

@@ -1,4 +1,4 @@
-//! The JSON API under `/api/v1` (PRODUCT.md §3).
+//! The JSON API under `/api/v1` (docs/SPEC.md §3).
 
 pub(crate) mod alerts;
 pub(crate) mod audit;

@@ -1,4 +1,4 @@
-//! The web portal: server-rendered pages for operators and auditors (PRODUCT.md §1).
+//! The web portal: server-rendered pages for operators and auditors (docs/SPEC.md §7).
 //!
 //! Every change goes through the same tenant commands as the API, so rules and audit entries
 //! are identical. Pages work without JavaScript: plain forms, POST then redirect then GET.
