@@ -72,7 +72,7 @@ impl FromRequest for Caller {
             let TokenOwner { user, tenant, .. } =
                 owner.ok_or_else(|| ApiError::Unauthenticated("the token is unknown or revoked".into()))?;
             let role = Role::parse(&user.role)
-                .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", user.role)))?;
+                .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", user.role).into()))?;
             Ok(Caller { user, role, tenant, request_id })
         })
     }

@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::commands::CommandError;
 use crate::db::DbError;
 use crate::domain::validation::{FieldError, FieldErrors};
+use crate::web::internal_error::InternalError;
 
 #[derive(Debug, Error)]
 pub enum ApiError {
@@ -35,7 +36,7 @@ pub enum ApiError {
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
-    Internal(String),
+    Internal(#[source] InternalError),
 }
 
 /// What a 503 asks clients to wait before retrying (pool exhausted, mailbox full, busy).
@@ -80,7 +81,7 @@ impl ResponseError for ApiError {
         let status = self.status_code();
         let detail = match self {
             ApiError::Internal(cause) => {
-                tracing::error!(%cause, "request failed");
+                tracing::error!(cause = %cause.chain(), "request failed");
                 "something went wrong on our side; the request may be retried".to_owned()
             }
             ApiError::Validation(errors) => format!("invalid fields: {errors}"),
@@ -119,7 +120,7 @@ impl From<CommandError> for ApiError {
             error @ CommandError::PreconditionFailed { .. } => ApiError::PreconditionFailed(error.to_string()),
             CommandError::Unavailable(reason) => ApiError::Unavailable(reason),
             CommandError::Storage(error) => error.into(),
-            CommandError::Internal(cause) => ApiError::Internal(cause),
+            CommandError::Internal(cause) => ApiError::Internal(cause.into()),
         }
     }
 }
@@ -130,7 +131,7 @@ impl From<DbError> for ApiError {
             DbError::Pool(_) | DbError::Connect(_) => {
                 ApiError::Unavailable("the database is unavailable; retry shortly".into())
             }
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::Internal(InternalError::caused_by("storage failed", other)),
         }
     }
 }

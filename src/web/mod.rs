@@ -6,6 +6,7 @@ mod body;
 pub mod body_deadline;
 pub mod error;
 pub(crate) mod integrations;
+pub mod internal_error;
 mod json_unique;
 pub mod openapi;
 mod openapi_problems;

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, web};
 use super::auth::request_id;
 use super::error::ApiError;
 use super::state::AppState;
-use crate::commands::{Command, CommandContext, IngestResult, Outcome, Request};
+use crate::commands::{CommandContext, IngestResult};
 use crate::domain::actor::{Actor, Channel};
 use crate::domain::event::AlertEvent;
 use crate::integration_keys::KeyLookup;
@@ -55,17 +55,11 @@ impl Source {
         state: &AppState,
         event: AlertEvent,
     ) -> Result<(Option<String>, IngestResult), ApiError> {
-        let request = Request::new(
-            self.ctx.clone(),
-            Command::Ingest { integration_id: self.integration_id.clone(), event, message_id: None },
-        );
-        match state.tenants.send(&self.tenant_id, request).await? {
-            Outcome::Ingested { alert_id, result } => {
-                metrics::counter!("oneprotect_events_ingested_total", "channel" => "http", "result" => result.as_str())
-                    .increment(1);
-                Ok((alert_id, result))
-            }
-            other => Err(ApiError::Internal(format!("unexpected command outcome: {other:?}"))),
-        }
+        let ingested =
+            state.tenants.ingest(&self.tenant_id, self.ctx.clone(), self.integration_id.clone(), event).await?;
+        let result = ingested.result;
+        metrics::counter!("oneprotect_events_ingested_total", "channel" => "http", "result" => result.as_str())
+            .increment(1);
+        Ok((ingested.alert_id, result))
     }
 }

@@ -12,6 +12,7 @@ use super::view::{Layout, html, when};
 use crate::commands::{CommandError, provisioning};
 use crate::db::queries::credentials;
 use crate::domain::ids::parse_id;
+use crate::web::internal_error::InternalError;
 use crate::web::state::AppState;
 
 pub struct TokenRow {
@@ -79,7 +80,7 @@ pub async fn create_token(
         .db
         .run(move |conn| Ok::<_, CommandError>(provisioning::create_token(conn, &ctx, &tenant, &username, &label)))
         .await
-        .map_err(|e| PortalError::Internal(e.to_string()))?;
+        .map_err(|e| PortalError::Internal(InternalError::caused_by("creating the token failed", e)))?;
     match created {
         Ok((_, secret)) => render(&state, &user, Some((name, secret)), None).await,
         Err(error) => render(&state, &user, None, Some(refusal(error)?)).await,

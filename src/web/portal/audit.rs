@@ -16,6 +16,7 @@ use super::view::{Choice, Directory, HistoryRow, Layout, html, query_string};
 use crate::audit_trail::{self, VerifyReport};
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::users;
+use crate::web::internal_error::InternalError;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 100;
@@ -149,7 +150,8 @@ pub async fn export(state: web::Data<AppState>, user: PortalUser) -> Result<Http
         .db
         .run(move |conn| {
             let mut out = Vec::new();
-            audit_trail::export(conn, &tenant_id, &mut out).map_err(|e| PortalError::Internal(e.to_string()))?;
+            audit_trail::export(conn, &tenant_id, &mut out)
+                .map_err(|e| PortalError::Internal(InternalError::caused_by("exporting the audit trail failed", e)))?;
             Ok::<_, PortalError>(out)
         })
         .await?;

@@ -5,6 +5,7 @@ use actix_session::Session;
 
 use super::error::PortalError;
 use crate::credentials::generate_secret;
+use crate::web::internal_error::InternalError;
 
 const KEY: &str = "csrf";
 
@@ -14,7 +15,9 @@ pub fn token(session: &Session) -> Result<String, PortalError> {
         return Ok(existing);
     }
     let fresh = generate_secret("");
-    session.insert(KEY, &fresh).map_err(|e| PortalError::Internal(e.to_string()))?;
+    session
+        .insert(KEY, &fresh)
+        .map_err(|e| PortalError::Internal(InternalError::caused_by("storing the form token failed", e)))?;
     Ok(fresh)
 }
 

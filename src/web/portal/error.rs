@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::commands::CommandError;
 use crate::db::DbError;
+use crate::web::internal_error::InternalError;
 
 #[derive(Debug, Error)]
 pub enum PortalError {
@@ -23,7 +24,7 @@ pub enum PortalError {
     #[error("{0}")]
     Unavailable(String),
     #[error("internal error")]
-    Internal(String),
+    Internal(#[source] InternalError),
 }
 
 impl PortalError {
@@ -58,8 +59,8 @@ impl ResponseError for PortalError {
             PortalError::NotFound(_) => "Not found",
             PortalError::Forbidden(_) | PortalError::Csrf => "Not allowed",
             PortalError::Unavailable(_) => "Busy",
-            PortalError::Internal(detail) => {
-                tracing::error!(%detail, "portal request failed");
+            PortalError::Internal(cause) => {
+                tracing::error!(cause = %cause.chain(), "portal request failed");
                 "Something went wrong"
             }
         };
@@ -82,20 +83,20 @@ impl From<DbError> for PortalError {
         match error {
             // No connection within the pool's timeout (a flood, a slow database): retry later.
             DbError::Pool(_) | DbError::Connect(_) => PortalError::busy(),
-            other => PortalError::Internal(other.to_string()),
+            other => PortalError::Internal(InternalError::caused_by("storage failed", other)),
         }
     }
 }
 
 impl From<diesel::result::Error> for PortalError {
     fn from(error: diesel::result::Error) -> Self {
-        PortalError::Internal(error.to_string())
+        PortalError::Internal(InternalError::caused_by("database query failed", error))
     }
 }
 
 impl From<askama::Error> for PortalError {
     fn from(error: askama::Error) -> Self {
-        PortalError::Internal(error.to_string())
+        PortalError::Internal(InternalError::caused_by("rendering the page failed", error))
     }
 }
 
@@ -116,8 +117,8 @@ pub fn refusal(error: CommandError) -> Result<String, PortalError> {
             Ok("Someone else changed this ticket meanwhile. The page now shows their change; apply yours again.".into())
         }
         CommandError::Unavailable(_) => Ok("The service is busy right now. Please try again in a moment.".into()),
-        CommandError::Storage(error) => Err(PortalError::Internal(error.to_string())),
-        CommandError::Internal(cause) => Err(PortalError::Internal(cause)),
+        CommandError::Storage(error) => Err(error.into()),
+        CommandError::Internal(cause) => Err(PortalError::Internal(cause.into())),
     }
 }
 

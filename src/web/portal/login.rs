@@ -22,6 +22,7 @@ use crate::credentials::hash_password;
 use crate::db::queries::portal_sessions;
 use crate::domain::now;
 use crate::web::auth::request_id;
+use crate::web::internal_error::InternalError;
 use crate::web::state::AppState;
 
 #[derive(Template)]
@@ -118,7 +119,9 @@ pub async fn submit(
             config.throttle.succeeded(&tenant, &username, address);
             let sid = sign_in::succeeded(&state, found_tenant, user, attempt, config.session_hours).await?;
             session.renew();
-            session.insert(SESSION_ID, sid).map_err(|e| PortalError::Internal(e.to_string()))?;
+            session
+                .insert(SESSION_ID, sid)
+                .map_err(|e| PortalError::Internal(InternalError::caused_by("storing the session failed", e)))?;
             csrf::rotate(&session)?;
             Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/alerts")).finish())
         }
@@ -138,7 +141,7 @@ impl From<CommandError> for PortalError {
         match error {
             CommandError::Storage(error) => error.into(),
             CommandError::Unavailable(_) => PortalError::busy(),
-            other => PortalError::Internal(other.to_string()),
+            other => PortalError::Internal(InternalError::caused_by("signing in failed", other)),
         }
     }
 }

@@ -7,10 +7,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::alerts::Tab;
-use super::error::PortalError;
+use super::error::{PortalError, refusal};
 use super::session::PortalUser;
 use super::view::{Choice, Directory, Layout, assignee_view, choices, html, label, query_string, when};
-use crate::commands::{Command, NewTicket, Outcome};
+use crate::commands::{NewTicket, TicketChange};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
 use crate::domain::ids::parse_id;
@@ -222,12 +222,11 @@ pub async fn create(
         status: TicketStatus::Open,
         assignee_id,
     };
-    match user.send(&state, Command::CreateTicket(draft)).await? {
-        Ok(Outcome::Ticket { ticket, .. }) => {
+    match state.tenants.create_ticket(&user.tenant.id, user.context(), draft).await {
+        Ok(TicketChange { ticket, .. }) => {
             user.flash(true, format!("Ticket {} created.", ticket.key));
             Ok(HttpResponse::SeeOther().insert_header((LOCATION, format!("/portal/tickets/{}", ticket.id))).finish())
         }
-        Ok(other) => Err(PortalError::Internal(format!("unexpected outcome {other:?}"))),
-        Err(message) => new_page(&state, &user, form, Some(message)).await,
+        Err(error) => new_page(&state, &user, form, Some(refusal(error)?)).await,
     }
 }
