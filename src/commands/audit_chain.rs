@@ -6,6 +6,7 @@ use super::{CommandContext, CommandError};
 use crate::db::DbConnection;
 use crate::db::models::{AuditEntry, Tenant};
 use crate::db::queries::audit;
+use crate::domain::audit::AuditAction;
 use crate::domain::audit::{GENESIS_HASH, StoredEntry};
 use crate::domain::{ids, now};
 
@@ -22,7 +23,14 @@ impl AuditChain {
         Self { tenant_id: tenant_id.to_owned(), pending: Vec::new() }
     }
 
-    pub fn record(&mut self, ctx: &CommandContext, action: &str, target_type: &str, target_id: &str, changes: Value) {
+    pub fn record(
+        &mut self,
+        ctx: &CommandContext,
+        action: AuditAction,
+        target_type: &str,
+        target_id: &str,
+        changes: Value,
+    ) {
         self.pending.push(AuditEntry {
             id: ids::new_id(),
             tenant_id: self.tenant_id.clone(),
@@ -32,7 +40,7 @@ impl AuditChain {
             actor_id: ctx.actor.id().map(str::to_owned),
             actor_name: ctx.actor.name().to_owned(),
             actor_role: ctx.actor.role().map(|r| r.as_str().to_owned()),
-            action: action.to_owned(),
+            action: action.as_str().to_owned(),
             target_type: target_type.to_owned(),
             target_id: target_id.to_owned(),
             // Canonical text, so what is hashed is exactly what verification reads back.
@@ -88,7 +96,7 @@ impl AuditChain {
 pub struct AuditRecord<'r> {
     pub tenant_id: &'r str,
     pub ctx: &'r CommandContext,
-    pub action: &'static str,
+    pub action: AuditAction,
     pub alert_id: String,
     pub changes: Value,
 }

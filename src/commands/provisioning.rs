@@ -9,6 +9,7 @@ use crate::db::DbConnection;
 use crate::db::models::{ApiToken, Integration, Tenant, User};
 use crate::db::queries::{credentials, tenants, users};
 use crate::domain::actor::Role;
+use crate::domain::audit::AuditAction;
 use crate::domain::ticket::valid_prefix;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{ids, now};
@@ -89,7 +90,13 @@ pub fn create_user(
             created_at: now(),
         };
         users::insert(tx.conn, &user)?;
-        tx.audit.record(ctx, "user.created", "user", &user.id, json!({"username": user.username, "role": user.role}));
+        tx.audit.record(
+            ctx,
+            AuditAction::UserCreated,
+            "user",
+            &user.id,
+            json!({"username": user.username, "role": user.role}),
+        );
         Ok(user)
     })
 }
@@ -115,7 +122,7 @@ pub fn create_token(
             revoked_at: None,
         };
         credentials::insert_token(tx.conn, &token)?;
-        tx.audit.record(ctx, "token.created", "token", &token.id, json!({"user_id": user.id, "name": name}));
+        tx.audit.record(ctx, AuditAction::TokenCreated, "token", &token.id, json!({"user_id": user.id, "name": name}));
         Ok((token, secret))
     })
 }
@@ -130,7 +137,7 @@ pub fn revoke_token(
         if !credentials::revoke_token(tx.conn, &tenant.id, token_id, now())? {
             return Err(CommandError::NotFound("token"));
         }
-        tx.audit.record(ctx, "token.revoked", "token", token_id, json!({}));
+        tx.audit.record(ctx, AuditAction::TokenRevoked, "token", token_id, json!({}));
         Ok(())
     })
 }
@@ -156,7 +163,13 @@ pub fn create_integration(
             revoked_at: None,
         };
         credentials::insert_integration(tx.conn, &integration)?;
-        tx.audit.record(ctx, "integration.created", "integration", &integration.id, json!({"name": integration.name}));
+        tx.audit.record(
+            ctx,
+            AuditAction::IntegrationCreated,
+            "integration",
+            &integration.id,
+            json!({"name": integration.name}),
+        );
         Ok((integration, secret))
     })
 }
@@ -170,7 +183,13 @@ pub fn revoke_integration(
     transaction(conn, &tenant.id, |tx| {
         let revoked = credentials::revoke_integration(tx.conn, &tenant.id, name, now())?
             .ok_or(CommandError::NotFound("integration"))?;
-        tx.audit.record(ctx, "integration.revoked", "integration", &revoked.id, json!({"name": revoked.name}));
+        tx.audit.record(
+            ctx,
+            AuditAction::IntegrationRevoked,
+            "integration",
+            &revoked.id,
+            json!({"name": revoked.name}),
+        );
         Ok(revoked)
     })
 }
@@ -187,7 +206,7 @@ pub fn set_password(
     transaction(conn, &tenant.id, |tx| {
         let user = users::by_username(tx.conn, &tenant.id, username)?.ok_or(CommandError::NotFound("user"))?;
         users::set_password(tx.conn, &user.id, &hash)?;
-        tx.audit.record(ctx, "user.password_changed", "user", &user.id, json!({}));
+        tx.audit.record(ctx, AuditAction::UserPasswordChanged, "user", &user.id, json!({}));
         Ok(user)
     })
 }

@@ -4,6 +4,7 @@ use super::{CommandContext, CommandError, NewTicket, Outcome, TicketPatch, Tx};
 use crate::db::models::{Comment, Link, Ticket};
 use crate::db::queries::{alerts, tenants, tickets, users};
 use crate::domain::alert::Severity;
+use crate::domain::audit::AuditAction;
 use crate::domain::role::Permission;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus, priority_for, ticket_key};
 use crate::domain::validation::FieldErrors;
@@ -75,7 +76,7 @@ fn insert_ticket(
         "key": ticket.key, "title": ticket.title, "status": ticket.status, "priority": ticket.priority,
         "assignee_id": ticket.assignee_id, "source_alert_id": ticket.source_alert_id,
     });
-    tx.audit.record(ctx, "ticket.created", "ticket", &ticket.id, changes);
+    tx.audit.record(ctx, AuditAction::TicketCreated, "ticket", &ticket.id, changes);
     Ok(ticket)
 }
 
@@ -111,7 +112,7 @@ pub fn update(
     if !tickets::update(tx.conn, &next, current.version)? {
         return Err(CommandError::PreconditionFailed { expected: current.version, current: current.version + 1 });
     }
-    tx.audit.record(ctx, "ticket.updated", "ticket", ticket_id, Value::Object(changes));
+    tx.audit.record(ctx, AuditAction::TicketUpdated, "ticket", ticket_id, Value::Object(changes));
     Ok(Outcome::Ticket { ticket: next, created: false })
 }
 
@@ -139,7 +140,7 @@ pub fn comment(tx: &mut Tx<'_>, ctx: &CommandContext, ticket_id: &str, body: Str
     };
     tickets::insert_comment(tx.conn, &comment)?;
     let changes = json!({"comment_id": comment.id, "body": comment.body});
-    tx.audit.record(ctx, "ticket.commented", "ticket", ticket_id, changes);
+    tx.audit.record(ctx, AuditAction::TicketCommented, "ticket", ticket_id, changes);
     Ok(Outcome::Comment(comment))
 }
 
@@ -169,7 +170,7 @@ pub fn link(
     let link = new_link(&ticket, target_type, target_id, relation);
     tickets::insert_link(tx.conn, &link)?;
     let changes = json!({"link_id": link.id, "target_type": link.target_type, "target_id": link.target_id, "relation": link.relation});
-    tx.audit.record(ctx, "ticket.linked", "ticket", ticket_id, changes);
+    tx.audit.record(ctx, AuditAction::TicketLinked, "ticket", ticket_id, changes);
     Ok(Outcome::Link { link, created: true })
 }
 
@@ -179,7 +180,7 @@ pub fn unlink(tx: &mut Tx<'_>, ctx: &CommandContext, ticket_id: &str, link_id: &
     let link = tickets::link_by_id(tx.conn, ticket_id, link_id)?.ok_or(CommandError::NotFound("link"))?;
     tickets::delete_link(tx.conn, &link.id)?;
     let changes = json!({"link_id": link.id, "target_type": link.target_type, "target_id": link.target_id, "relation": link.relation});
-    tx.audit.record(ctx, "ticket.unlinked", "ticket", ticket_id, changes);
+    tx.audit.record(ctx, AuditAction::TicketUnlinked, "ticket", ticket_id, changes);
     Ok(Outcome::Unlinked)
 }
 

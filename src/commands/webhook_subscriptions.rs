@@ -10,6 +10,7 @@ use super::{CommandContext, CommandError, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookSubscription;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
+use crate::domain::audit::AuditAction;
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhook::valid_pattern;
 use crate::domain::{ids, now};
@@ -84,7 +85,7 @@ pub fn create(
         webhook_subscriptions::insert(tx.conn, &sub)?;
         tx.audit.record(
             ctx,
-            "webhook.created",
+            AuditAction::WebhookCreated,
             "webhook",
             &sub.id,
             json!({"url": redact_url(&sub.url), "event_types": types}),
@@ -111,7 +112,7 @@ pub fn set_enabled(
             return Ok(());
         }
         webhook_subscriptions::set_enabled(tx.conn, id, enabled, Some("disabled by an operator"), now())?;
-        let action = if enabled { "webhook.enabled" } else { "webhook.disabled" };
+        let action = if enabled { AuditAction::WebhookEnabled } else { AuditAction::WebhookDisabled };
         tx.audit.record(ctx, action, "webhook", id, json!({"url": redact_url(&sub.url)}));
         Ok(())
     })
@@ -121,7 +122,7 @@ pub fn delete(conn: &mut DbConnection, ctx: &CommandContext, tenant_id: &str, id
     transaction(conn, tenant_id, |tx| {
         let sub = load(tx.conn, tenant_id, id)?;
         webhook_subscriptions::delete(tx.conn, id)?;
-        tx.audit.record(ctx, "webhook.deleted", "webhook", id, json!({"url": redact_url(&sub.url)}));
+        tx.audit.record(ctx, AuditAction::WebhookDeleted, "webhook", id, json!({"url": redact_url(&sub.url)}));
         Ok(())
     })
 }
@@ -145,7 +146,7 @@ pub fn rotate_secret(
         let previous = until.map(|_| sub.secret_ciphertext.as_str());
         webhook_subscriptions::set_secrets(tx.conn, id, &sealed, previous, until, at)?;
         let changes = json!({"previous_secret_valid_until": until.map(crate::domain::audit::format_time)});
-        tx.audit.record(ctx, "webhook.secret_rotated", "webhook", id, changes);
+        tx.audit.record(ctx, AuditAction::WebhookSecretRotated, "webhook", id, changes);
         Ok(())
     })?;
     Ok(secret)
@@ -170,7 +171,7 @@ pub fn resend(
         }
         let count = webhook_deliveries::resend(tx.conn, tenant_id, id, delivery_id, now())?;
         let changes = json!({"delivery_id": delivery_id, "count": count});
-        tx.audit.record(ctx, "webhook.resent", "webhook", id, changes);
+        tx.audit.record(ctx, AuditAction::WebhookResent, "webhook", id, changes);
         Ok(count)
     })
 }

@@ -6,35 +6,38 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::alert::string_enum;
+
 /// The hash a tenant's first entry points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Every action an audit entry can record (docs/SPEC.md §5.2).
-pub const ACTIONS: &[&str] = &[
-    "alert.created",
-    "alert.acknowledged",
-    "alert.assigned",
-    "alert.resolved",
-    "ticket.created",
-    "ticket.updated",
-    "ticket.commented",
-    "ticket.linked",
-    "ticket.unlinked",
-    "user.created",
-    "user.password_changed",
-    "token.created",
-    "token.revoked",
-    "integration.created",
-    "integration.revoked",
-    "webhook.created",
-    "webhook.deleted",
-    "webhook.disabled",
-    "webhook.enabled",
-    "webhook.secret_rotated",
-    "webhook.resent",
-    "auth.login",
-    "auth.login_failed",
-];
+string_enum!(
+    /// Every action an audit entry can record (docs/SPEC.md §5.2).
+    AuditAction {
+    AlertCreated => "alert.created",
+    AlertAcknowledged => "alert.acknowledged",
+    AlertAssigned => "alert.assigned",
+    AlertResolved => "alert.resolved",
+    TicketCreated => "ticket.created",
+    TicketUpdated => "ticket.updated",
+    TicketCommented => "ticket.commented",
+    TicketLinked => "ticket.linked",
+    TicketUnlinked => "ticket.unlinked",
+    UserCreated => "user.created",
+    UserPasswordChanged => "user.password_changed",
+    TokenCreated => "token.created",
+    TokenRevoked => "token.revoked",
+    IntegrationCreated => "integration.created",
+    IntegrationRevoked => "integration.revoked",
+    WebhookCreated => "webhook.created",
+    WebhookDeleted => "webhook.deleted",
+    WebhookDisabled => "webhook.disabled",
+    WebhookEnabled => "webhook.enabled",
+    WebhookSecretRotated => "webhook.secret_rotated",
+    WebhookResent => "webhook.resent",
+    AuthLogin => "auth.login",
+    AuthLoginFailed => "auth.login_failed",
+});
 
 /// Everything an entry's hash covers, in a fixed field order.
 #[derive(Debug, Clone, Serialize)]

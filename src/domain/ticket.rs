@@ -1,7 +1,6 @@
 //! Ticket vocabulary: statuses, priorities, link relations and per-tenant keys.
 
 use super::alert::{Severity, string_enum};
-use std::fmt;
 
 string_enum!(TicketStatus {
     Open => "open",

@@ -2,6 +2,7 @@
 
 use oneprotect::commands::{CommandContext, CommandError, transaction};
 use oneprotect::domain::actor::{Actor, Channel};
+use oneprotect::domain::audit::AuditAction;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -89,7 +90,7 @@ async fn a_rolled_back_change_sends_nothing() {
         let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
         let mut conn = db.get().unwrap();
         transaction(&mut conn, &tenant_id, |tx| {
-            tx.audit.record(&ctx, "alert.acknowledged", "alert", &alert, json!({}));
+            tx.audit.record(&ctx, AuditAction::AlertAcknowledged, "alert", &alert, json!({}));
             Err::<(), _>(CommandError::Conflict("changed my mind".into()))
         })
     })

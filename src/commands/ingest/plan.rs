@@ -15,6 +15,7 @@ use crate::commands::{CommandContext, IngestResult};
 use crate::db::models::Alert;
 use crate::db::queries::amqp_messages::AppliedMessage;
 use crate::domain::alert::{self, AlertStatus, Transition};
+use crate::domain::audit::AuditAction;
 use crate::domain::event::{AlertEvent, EventAction};
 use crate::domain::ids;
 
@@ -91,7 +92,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                     "summary": alert.summary, "severity": alert.severity,
                     "dedup_key": alert.dedup_key, "resource": alert.resource,
                 });
-                plan.audit.push(record(e, "alert.created", &alert.id, changes));
+                plan.audit.push(record(e, AuditAction::AlertCreated, &alert.id, changes));
                 let id = alert.id.clone();
                 if e.event.dedup_key.is_some() {
                     open.insert(key_of(&alert), touched.len());
@@ -106,7 +107,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                 target.dirty = true;
                 open.remove(&key_of(&target.alert));
                 let changes = json!({"status": {"old": old, "new": "resolved"}});
-                plan.audit.push(record(e, "alert.resolved", &target.alert.id, changes));
+                plan.audit.push(record(e, AuditAction::AlertResolved, &target.alert.id, changes));
                 (Some(target.alert.id.clone()), IngestResult::Resolved)
             }
             // An integration acknowledging (PagerDuty's `acknowledge`): only a triggered alert
@@ -119,7 +120,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                     target.alert.acknowledged_at = Some(received);
                     target.dirty = true;
                     let changes = json!({"status": {"old": old, "new": acknowledged}});
-                    plan.audit.push(record(e, "alert.acknowledged", &target.alert.id, changes));
+                    plan.audit.push(record(e, AuditAction::AlertAcknowledged, &target.alert.id, changes));
                 }
                 (Some(target.alert.id.clone()), IngestResult::Acknowledged)
             }
@@ -151,7 +152,7 @@ fn key_of(alert: &Alert) -> DedupKey {
     (alert.tenant_id.clone(), alert.integration_id.clone(), alert.dedup_key.clone())
 }
 
-fn record<'r>(e: &Event<'r>, action: &'static str, alert_id: &str, changes: Value) -> AuditRecord<'r> {
+fn record<'r>(e: &Event<'r>, action: AuditAction, alert_id: &str, changes: Value) -> AuditRecord<'r> {
     AuditRecord { tenant_id: e.tenant_id, ctx: e.ctx, action, alert_id: alert_id.to_owned(), changes }
 }
 

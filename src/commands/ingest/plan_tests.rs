@@ -73,7 +73,7 @@ fn results(plan: &Plan<'_>) -> Vec<IngestResult> {
 }
 
 fn actions(plan: &Plan<'_>) -> Vec<&'static str> {
-    plan.audit.iter().map(|r| r.action).collect()
+    plan.audit.iter().map(|r| r.action.as_str()).collect()
 }
 
 #[test]

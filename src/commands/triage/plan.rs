@@ -14,6 +14,7 @@ use crate::commands::{CommandContext, CommandError, Outcome, Reply};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::AlertWithSource;
 use crate::domain::alert::{self, AlertStatus, Transition};
+use crate::domain::audit::AuditAction;
 use crate::domain::role::Permission;
 
 #[derive(Debug, Clone, Copy)]
@@ -101,7 +102,7 @@ fn apply<'r>(
 }
 
 /// Applies an allowed transition to the alert; returns its audit action and old/new values.
-fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (&'static str, serde_json::Value) {
+fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (AuditAction, serde_json::Value) {
     let status = |alert: &mut Alert, to: AlertStatus| {
         let old = std::mem::replace(&mut alert.status, to.as_str().to_owned());
         json!({"status": {"old": old, "new": to.as_str()}})
@@ -109,15 +110,15 @@ fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (&'static
     match action {
         Action::Acknowledge => {
             alert.acknowledged_at = Some(at);
-            ("alert.acknowledged", status(alert, AlertStatus::Acknowledged))
+            (AuditAction::AlertAcknowledged, status(alert, AlertStatus::Acknowledged))
         }
         Action::Resolve => {
             alert.resolved_at = Some(at);
-            ("alert.resolved", status(alert, AlertStatus::Resolved))
+            (AuditAction::AlertResolved, status(alert, AlertStatus::Resolved))
         }
         Action::Assign(assignee) => {
             let old = alert.assignee_id.replace(assignee.to_owned());
-            ("alert.assigned", json!({"assignee_id": {"old": old, "new": assignee}}))
+            (AuditAction::AlertAssigned, json!({"assignee_id": {"old": old, "new": assignee}}))
         }
     }
 }

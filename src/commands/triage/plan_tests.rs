@@ -77,7 +77,7 @@ fn commands_on_one_alert_in_one_group_apply_in_order() {
         summaries(&plan),
         vec![ok("acknowledged", true), ok("acknowledged", false), ok("resolved", true), Err("conflict".into())]
     );
-    let actions: Vec<_> = plan.audit.iter().map(|r| r.action).collect();
+    let actions: Vec<_> = plan.audit.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(actions, ["alert.acknowledged", "alert.resolved"]);
     // Written once, in its final state, guarded by the status it was loaded in.
     assert_eq!(plan.changed.len(), 1);

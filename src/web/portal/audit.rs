@@ -119,7 +119,7 @@ pub async fn list(
     let next = if more { rows.last().map(|r| link(&r.seq.to_string(), "")) } else { None };
     let verify_link = link(&q.cursor, "1");
     let mut actions = vec![Choice { value: String::new(), label: "Any action".into(), selected: q.action.is_empty() }];
-    actions.extend(crate::domain::audit::ACTIONS.iter().map(|a| Choice {
+    actions.extend(crate::domain::audit::AuditAction::ALL.iter().map(|a| Choice {
         value: (*a).into(),
         label: (*a).into(),
         selected: q.action == *a,

@@ -14,6 +14,7 @@ use crate::commands::{CommandContext, CommandError, transaction};
 use crate::db::models::{PortalSession, Tenant, User};
 use crate::db::queries::{portal_sessions, tenants, users};
 use crate::domain::actor::{Actor, Channel, Role};
+use crate::domain::audit::AuditAction;
 use crate::domain::{ids, now};
 use crate::web::state::AppState;
 
@@ -75,7 +76,7 @@ pub async fn succeeded(
                     request_id: attempt.request_id,
                 };
                 let address = attempt.address.map(|a| a.to_string());
-                tx.audit.record(&ctx, "auth.login", "user", &user.id, json!({"address": address}));
+                tx.audit.record(&ctx, AuditAction::AuthLogin, "user", &user.id, json!({"address": address}));
                 Ok(session.id)
             })
             .map_err(PortalError::from)
@@ -108,7 +109,7 @@ pub async fn failed(
                     let target = user.as_ref().map_or(attempt.username.as_str(), |u| u.id.as_str());
                     let reason = if user.is_some() { "wrong password" } else { "unknown user" };
                     let changes = json!({"username": attempt.username, "address": attempt.address.map(|a| a.to_string()), "reason": reason});
-                    tx.audit.record(&ctx, "auth.login_failed", "user", target, changes);
+                    tx.audit.record(&ctx, AuditAction::AuthLoginFailed, "user", target, changes);
                     Ok(())
                 })?;
             }
@@ -136,7 +137,7 @@ fn write_summaries(conn: &mut crate::db::DbConnection, summaries: Vec<Summary>) 
         transaction(conn, &summary.tenant_id, |tx| {
             let changes = json!({"address": address, "minute": minute, "aggregated": summary.suppressed,
                 "reason": "further failed sign-ins from this address in this minute, counted"});
-            tx.audit.record(&ctx, "auth.login_failed", "address", &address, changes);
+            tx.audit.record(&ctx, AuditAction::AuthLoginFailed, "address", &address, changes);
             Ok(())
         })?;
     }
