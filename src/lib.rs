@@ -1,8 +1,8 @@
 //! OneProtect Triage: multi-tenant alert triage and ticketing.
 //!
-//! A command travels `web` (or `ingest`) → the tenant's actor (`commands::TenantRuntime`) →
+//! A command travels `web` (or `amqp`) → the tenant's actor (`commands::TenantRuntime`) →
 //! one database transaction with its audit entry (`commands`), over `db`. Pure rules live in
-//! `domain`.
+//! `domain`. The modules form a one-way stack (README, "Architecture").
 
 pub mod amqp;
 pub mod audit_trail;
