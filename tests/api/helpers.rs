@@ -159,6 +159,18 @@ impl TestApp {
         (&mut self.running).await.expect("app task").expect("app stopped cleanly");
     }
 
+    /// Stops the in-process app and serves its database from a real `oneprotect serve` process
+    /// instead, with the test settings plus `env` (`ONEPROTECT__SECTION__KEY`): for what only a
+    /// process shows (its own metrics recorder, pool and sockets). Every helper of the
+    /// `TestApp` then talks to the process; it is killed when the returned guard is dropped.
+    pub async fn move_into_process(&mut self, env: &[(&str, &str)]) -> ServeProcess {
+        self.stop().await;
+        let process = ServeProcess::start(&self.settings.database.url, env).await;
+        self.address = format!("http://127.0.0.1:{}", process.port);
+        self.port = process.port;
+        process
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
@@ -253,5 +265,59 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         actix_web::rt::spawn(app.run_until_stopped());
         address
+    }
+}
+
+/// A running `oneprotect serve`, SIGKILLed when dropped so that a failing test leaves none.
+pub struct ServeProcess {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl ServeProcess {
+    /// Starts the service on `database_url` and waits until `/readyz` answers 200. A free port
+    /// is only free until someone else binds it, so a start that exits early is tried again.
+    pub async fn start(database_url: &str, env: &[(&str, &str)]) -> Self {
+        use std::process::{Command, Stdio};
+        let log = || if std::env::var("TEST_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() };
+        let client = reqwest::Client::new();
+        for _attempt in 0..5 {
+            let port =
+                std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+            let child = Command::new(env!("CARGO_BIN_EXE_oneprotect"))
+                .arg("serve")
+                .env("ONEPROTECT_DATABASE_URL", database_url)
+                .env("ONEPROTECT_LISTEN", format!("127.0.0.1:{port}"))
+                .env("ONEPROTECT_WEBHOOK_SECRET_KEY", TEST_WEBHOOK_KEY)
+                .env("ONEPROTECT__WEBHOOKS__ALLOW_NETWORKS", "127.0.0.1/32")
+                .env("ONEPROTECT_CONFIG_DIR", "/nonexistent")
+                .env_remove("ONEPROTECT_AMQP_URL")
+                .envs(env.iter().copied())
+                .stdout(log())
+                .stderr(log())
+                .spawn()
+                .expect("start oneprotect serve");
+            let mut process = ServeProcess { child, port };
+            let started = std::time::Instant::now();
+            while started.elapsed() < std::time::Duration::from_secs(30) {
+                if process.child.try_wait().expect("process status").is_some() {
+                    break;
+                }
+                let ready = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await;
+                if ready.is_ok_and(|r| r.status() == StatusCode::OK) {
+                    return process;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            let _ = process.child.kill();
+        }
+        panic!("oneprotect serve did not become ready on {database_url} (TEST_LOG=1 shows its log)");
     }
 }

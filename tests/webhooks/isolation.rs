@@ -20,9 +20,18 @@ async fn wait_for(receiver: &Receiver, count: usize, within: Duration) -> Option
     None
 }
 
+/// Against a real `oneprotect serve`: before the fix, globex's delivery waited 83 s (0.7 s
+/// alone) behind acme's 9 s endpoint.
 #[actix_web::test]
 async fn a_slow_endpoint_of_one_tenant_does_not_delay_another_tenants_delivery() {
-    let app = spawn_webhook_app().await;
+    let mut app = spawn_webhook_app().await;
+    let _process = app
+        .move_into_process(&[
+            ("ONEPROTECT__WEBHOOKS__POLL_INTERVAL_MS", "20"),
+            ("ONEPROTECT__WEBHOOKS__BACKOFF_BASE_MS", "10"),
+            ("ONEPROTECT__WEBHOOKS__BACKOFF_MAX_MS", "40"),
+        ])
+        .await;
     let slow = Receiver::spawn_slow(Duration::from_secs(9)).await;
     let quick = Receiver::spawn(&[]).await;
     subscribe(&app, &app.acme.id, &slow.url, &["alert.created"]).await;
