@@ -31,7 +31,7 @@ pub enum UserCommand {
         tenant: String,
         #[arg(long)]
         username: String,
-        #[arg(long, value_parser = ["operator", "auditor"])]
+        #[arg(long, value_parser = ["admin", "operator", "auditor"])]
         role: String,
         #[arg(long)]
         display_name: Option<String>,
@@ -103,7 +103,10 @@ pub fn user(db: &Database, command: UserCommand) -> anyhow::Result<()> {
     let mut conn = db.get()?;
     let UserCommand::Create { tenant, username, role, display_name, password_stdin } = command;
     let tenant = tenant_by_slug(&mut conn, &tenant)?;
-    let role = Role::parse(&role).ok_or_else(|| anyhow::anyhow!("role must be operator or auditor"))?;
+    let role = Role::parse(&role).ok_or_else(|| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        anyhow::anyhow!("role must be one of {}", roles.join(", "))
+    })?;
     let password = if password_stdin {
         let mut raw = String::new();
         std::io::stdin().read_to_string(&mut raw)?;

@@ -6,24 +6,25 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
+    /// Everything an operator may do, and the administration of its own tenant.
+    Admin,
     Operator,
     Auditor,
 }
 
 impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Operator, Role::Auditor];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::Admin => "admin",
             Role::Operator => "operator",
             Role::Auditor => "auditor",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "operator" => Some(Role::Operator),
-            "auditor" => Some(Role::Auditor),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|role| role.as_str() == raw)
     }
 }
 
@@ -39,15 +40,18 @@ pub enum Permission {
     ResendWebhooks,
     /// One's own API tokens and password.
     ManageOwnAccount,
+    /// The tenant's users, tokens, integration keys and webhook subscriptions.
+    AdministerTenant,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 5] = [
+    pub const ALL: [Permission; 6] = [
         Permission::Read,
         Permission::TriageAlerts,
         Permission::EditTickets,
         Permission::ResendWebhooks,
         Permission::ManageOwnAccount,
+        Permission::AdministerTenant,
     ];
 
     /// What it allows, to complete "may not …" in a refusal.
@@ -58,6 +62,7 @@ impl Permission {
             Permission::EditTickets => "create or change tickets",
             Permission::ResendWebhooks => "re-send webhook deliveries",
             Permission::ManageOwnAccount => "manage their own account",
+            Permission::AdministerTenant => "administer the tenant",
         }
     }
 
@@ -70,7 +75,8 @@ impl Permission {
 impl Role {
     pub fn allows(self, permission: Permission) -> bool {
         match self {
-            Role::Operator => true,
+            Role::Admin => true,
+            Role::Operator => permission != Permission::AdministerTenant,
             Role::Auditor => matches!(permission, Permission::Read | Permission::ManageOwnAccount),
         }
     }
@@ -94,7 +100,8 @@ mod tests {
     #[test]
     fn every_role_and_permission() {
         use Permission::*;
-        let table: [(Role, &[Permission]); 2] = [
+        let table: [(Role, &[Permission]); 3] = [
+            (Role::Admin, &[Read, TriageAlerts, EditTickets, ResendWebhooks, ManageOwnAccount, AdministerTenant]),
             (Role::Operator, &[Read, TriageAlerts, EditTickets, ResendWebhooks, ManageOwnAccount]),
             (Role::Auditor, &[Read, ManageOwnAccount]),
         ];
@@ -108,7 +115,8 @@ mod tests {
     #[test]
     fn auditors_are_read_only_and_told_so() {
         assert!(Role::Auditor.read_only());
-        assert!(!Role::Operator.read_only());
+        assert!(!Role::Operator.read_only() && !Role::Admin.read_only());
+        assert_eq!(Role::ALL.map(|r| Role::parse(r.as_str())), Role::ALL.map(Some));
         assert_eq!(
             Role::Auditor.refusal(Permission::TriageAlerts),
             "the auditor role may not acknowledge, assign or resolve alerts (read-only access)"
