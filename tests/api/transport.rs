@@ -114,7 +114,9 @@ async fn a_real_process_metrics_stay_the_same_size_under_odd_method_tokens() {
 
 #[actix_web::test]
 async fn a_body_sent_too_slowly_is_answered_408() {
-    let app = spawn_app_with(|s| s.server.body_timeout_secs = 1).await;
+    // Against a real `oneprotect serve`: before the fix a dribbled body was never answered.
+    let mut app = spawn_app().await;
+    let _process = app.move_into_process(&[("ONEPROTECT__SERVER__BODY_TIMEOUT_SECS", "1")]).await;
     let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", app.port)).await.expect("connect");
     let head =
         "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n";
