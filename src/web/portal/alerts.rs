@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, assignee_view, choices, html, query_string, when};
+use super::view::{Choice, Directory, HistoryRow, Layout, Pager, assignee_view, choices, html, query_string, when};
 use crate::commands::{Command, Outcome};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::{self, AlertFilter};
@@ -68,7 +68,7 @@ struct ListPage {
     view: String,
     text: String,
     rows: Vec<AlertRow>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,7 +148,7 @@ pub async fn list(
         view: q.view,
         text: q.q,
         rows,
-        next,
+        pager: Pager { label: "Older alerts", next },
     };
     html(StatusCode::OK, &page)
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, html, query_string};
+use super::view::{Choice, Directory, HistoryRow, Layout, Pager, html, query_string};
 use crate::audit_trail::{self, VerifyReport};
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::users;
@@ -33,7 +33,7 @@ struct AuditPage {
     since: String,
     until: String,
     rows: Vec<HistoryRow>,
-    next: Option<String>,
+    pager: Pager,
     message: Option<String>,
 }
 
@@ -135,7 +135,7 @@ pub async fn list(
         since: q.since,
         until: q.until,
         rows,
-        next,
+        pager: Pager { label: "Older entries", next },
         message: (!problems.is_empty()).then(|| problems.join(". ")),
     };
     let status = if page.message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::alerts::Tab;
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, Layout, assignee_view, choices, html, label, query_string, when};
+use super::view::{Choice, Directory, Layout, Pager, assignee_view, choices, html, label, query_string, when};
 use crate::commands::{Command, NewTicket, Outcome};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
@@ -42,7 +42,7 @@ struct ListPage {
     view: String,
     text: String,
     rows: Vec<TicketRow>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,7 +124,7 @@ pub async fn list(
         view: q.view,
         text: q.q,
         rows,
-        next,
+        pager: Pager { label: "Older tickets", next },
     };
     html(StatusCode::OK, &page)
 }

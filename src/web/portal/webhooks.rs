@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::error::{PortalError, refusal};
 use super::session::PortalUser;
-use super::view::{Layout, html, query_string, when};
+use super::view::{Layout, Pager, html, query_string, when};
 use crate::commands::webhook_subscriptions as manage;
 use crate::db::models::{WebhookDelivery, WebhookSubscription};
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
@@ -111,7 +111,7 @@ struct DetailPage {
     webhook: WebhookRow,
     filters: Vec<Filter>,
     rows: Vec<DeliveryRow>,
-    next: Option<String>,
+    pager: Pager,
     can_resend_failed: bool,
 }
 
@@ -166,7 +166,7 @@ pub async fn show(
         webhook,
         filters,
         rows,
-        next,
+        pager: Pager { label: "Older deliveries", next },
         can_resend_failed: operator,
     };
     html(StatusCode::OK, &page)
