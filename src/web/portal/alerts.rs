@@ -17,6 +17,7 @@ use crate::db::queries::{tickets, users};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ids::parse_id;
 use crate::domain::role::Permission;
+use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -110,9 +111,8 @@ pub async fn list(
         })
         .await?;
     let people = Directory::new(people);
-    let more = rows.len() as i64 > PAGE;
-    let rows: Vec<AlertRow> =
-        rows.into_iter().take(PAGE as usize).map(|(a, name)| AlertRow::new(a, name, &people)).collect();
+    let (rows, next) = take_page(rows, PAGE, |(a, _)| a.id.clone());
+    let rows: Vec<AlertRow> = rows.into_iter().map(|(a, name)| AlertRow::new(a, name, &people)).collect();
     let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let severity = severity.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let link = |status: &str, view: &str, cursor: &str| {
@@ -138,7 +138,7 @@ pub async fn list(
         .into_iter()
         .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: None, current: q.view == v })
         .collect();
-    let next = if more { rows.last().map(|r| link(&status, &q.view, &r.id)) } else { None };
+    let next = next.map(|id| link(&status, &q.view, &id));
     let page = ListPage {
         layout: Layout::new(&user, "alerts", "Alerts"),
         tabs,
