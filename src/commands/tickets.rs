@@ -7,6 +7,7 @@ use crate::domain::alert::Severity;
 use crate::domain::role::Permission;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus, priority_for, ticket_key};
 use crate::domain::validation::FieldErrors;
+use crate::domain::webhook::EventType;
 use crate::domain::{ids, now};
 
 pub fn from_alert(
@@ -75,7 +76,7 @@ fn insert_ticket(
         "key": ticket.key, "title": ticket.title, "status": ticket.status, "priority": ticket.priority,
         "assignee_id": ticket.assignee_id, "source_alert_id": ticket.source_alert_id,
     });
-    tx.audit.record(ctx, "ticket.created", "ticket", &ticket.id, changes);
+    tx.audit.record(ctx, EventType::TicketCreated.as_str(), "ticket", &ticket.id, changes);
     Ok(ticket)
 }
 
@@ -111,7 +112,7 @@ pub fn update(
     if !tickets::update(tx.conn, &next, current.version)? {
         return Err(CommandError::PreconditionFailed { expected: current.version, current: current.version + 1 });
     }
-    tx.audit.record(ctx, "ticket.updated", "ticket", ticket_id, Value::Object(changes));
+    tx.audit.record(ctx, EventType::TicketUpdated.as_str(), "ticket", ticket_id, Value::Object(changes));
     Ok(Outcome::Ticket { ticket: next, created: false })
 }
 
@@ -139,7 +140,7 @@ pub fn comment(tx: &mut Tx<'_>, ctx: &CommandContext, ticket_id: &str, body: Str
     };
     tickets::insert_comment(tx.conn, &comment)?;
     let changes = json!({"comment_id": comment.id, "body": comment.body});
-    tx.audit.record(ctx, "ticket.commented", "ticket", ticket_id, changes);
+    tx.audit.record(ctx, EventType::TicketCommented.as_str(), "ticket", ticket_id, changes);
     Ok(Outcome::Comment(comment))
 }
 
@@ -169,7 +170,7 @@ pub fn link(
     let link = new_link(&ticket, target_type, target_id, relation);
     tickets::insert_link(tx.conn, &link)?;
     let changes = json!({"link_id": link.id, "target_type": link.target_type, "target_id": link.target_id, "relation": link.relation});
-    tx.audit.record(ctx, "ticket.linked", "ticket", ticket_id, changes);
+    tx.audit.record(ctx, EventType::TicketLinked.as_str(), "ticket", ticket_id, changes);
     Ok(Outcome::Link { link, created: true })
 }
 

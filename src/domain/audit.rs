@@ -6,19 +6,25 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use super::webhook::EVENT_TYPES;
+
 /// The hash a tenant's first entry points back to.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// Every action an audit entry can record (docs/SPEC.md §5.2).
-pub const ACTIONS: &[&str] = &[
-    "alert.created",
-    "alert.acknowledged",
-    "alert.assigned",
-    "alert.resolved",
-    "ticket.created",
-    "ticket.updated",
-    "ticket.commented",
-    "ticket.linked",
+/// Every action an audit entry can record (docs/SPEC.md §5.2): the webhook event types
+/// (`domain::webhook::EVENT_TYPES`) first, then the rest.
+pub const ACTIONS: [&str; EVENT_TYPES.len() + OTHER_ACTIONS.len()] = {
+    let mut all = [""; EVENT_TYPES.len() + OTHER_ACTIONS.len()];
+    let mut i = 0;
+    while i < all.len() {
+        all[i] = if i < EVENT_TYPES.len() { EVENT_TYPES[i] } else { OTHER_ACTIONS[i - EVENT_TYPES.len()] };
+        i += 1;
+    }
+    all
+};
+
+/// The audit actions that are not webhook events.
+const OTHER_ACTIONS: [&str; 15] = [
     "ticket.unlinked",
     "user.created",
     "user.password_changed",
@@ -170,6 +176,13 @@ mod tests {
                 entry
             })
             .collect()
+    }
+
+    #[test]
+    fn the_actions_are_the_event_types_then_the_rest() {
+        assert_eq!(ACTIONS[..EVENT_TYPES.len()], EVENT_TYPES);
+        assert_eq!((ACTIONS[EVENT_TYPES.len()], ACTIONS.len()), ("ticket.unlinked", 23));
+        assert!(!ACTIONS.contains(&""));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::db::queries::amqp_messages::AppliedMessage;
 use crate::domain::alert::{self, AlertStatus, Transition};
 use crate::domain::event::{AlertEvent, EventAction};
 use crate::domain::ids;
+use crate::domain::webhook::EventType;
 
 /// One event of the batch, for a tenant whose write lock the caller holds.
 pub struct Event<'r> {
@@ -91,7 +92,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                     "summary": alert.summary, "severity": alert.severity,
                     "dedup_key": alert.dedup_key, "resource": alert.resource,
                 });
-                plan.audit.push(record(e, "alert.created", &alert.id, changes));
+                plan.audit.push(record(e, EventType::AlertCreated.as_str(), &alert.id, changes));
                 let id = alert.id.clone();
                 if e.event.dedup_key.is_some() {
                     open.insert(key_of(&alert), touched.len());
@@ -106,7 +107,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                 target.dirty = true;
                 open.remove(&key_of(&target.alert));
                 let changes = json!({"status": {"old": old, "new": "resolved"}});
-                plan.audit.push(record(e, "alert.resolved", &target.alert.id, changes));
+                plan.audit.push(record(e, EventType::AlertResolved.as_str(), &target.alert.id, changes));
                 (Some(target.alert.id.clone()), IngestResult::Resolved)
             }
             // An integration acknowledging (PagerDuty's `acknowledge`): only a triggered alert
@@ -119,7 +120,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                     target.alert.acknowledged_at = Some(received);
                     target.dirty = true;
                     let changes = json!({"status": {"old": old, "new": acknowledged}});
-                    plan.audit.push(record(e, "alert.acknowledged", &target.alert.id, changes));
+                    plan.audit.push(record(e, EventType::AlertAcknowledged.as_str(), &target.alert.id, changes));
                 }
                 (Some(target.alert.id.clone()), IngestResult::Acknowledged)
             }

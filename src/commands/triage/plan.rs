@@ -15,6 +15,7 @@ use crate::db::models::Alert;
 use crate::db::queries::alerts::AlertWithSource;
 use crate::domain::alert::{self, AlertStatus, Transition};
 use crate::domain::role::Permission;
+use crate::domain::webhook::EventType;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Action<'r> {
@@ -109,15 +110,15 @@ fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (&'static
     match action {
         Action::Acknowledge => {
             alert.acknowledged_at = Some(at);
-            ("alert.acknowledged", status(alert, AlertStatus::Acknowledged))
+            (EventType::AlertAcknowledged.as_str(), status(alert, AlertStatus::Acknowledged))
         }
         Action::Resolve => {
             alert.resolved_at = Some(at);
-            ("alert.resolved", status(alert, AlertStatus::Resolved))
+            (EventType::AlertResolved.as_str(), status(alert, AlertStatus::Resolved))
         }
         Action::Assign(assignee) => {
             let old = alert.assignee_id.replace(assignee.to_owned());
-            ("alert.assigned", json!({"assignee_id": {"old": old, "new": assignee}}))
+            (EventType::AlertAssigned.as_str(), json!({"assignee_id": {"old": old, "new": assignee}}))
         }
     }
 }
