@@ -11,8 +11,14 @@ use crate::commands::webhook_subscriptions::{self as manage, NewSubscription};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
+use crate::domain::webhook::{EVENT_TYPES, WILDCARDS};
 use crate::webhooks::guard::AddressPolicy;
 use crate::webhooks::{SecretCipher, redact_url};
+
+/// `--events`' help: `Comma-separated: alert.created, …, alert.*, ticket.*`.
+fn events_help() -> String {
+    format!("Comma-separated: {}, {}", EVENT_TYPES.join(", "), WILDCARDS.join(", "))
+}
 
 #[derive(Debug, Subcommand)]
 pub enum WebhookCommand {
@@ -22,9 +28,7 @@ pub enum WebhookCommand {
         tenant: String,
         #[arg(long)]
         url: String,
-        /// Comma-separated: alert.created, alert.acknowledged, alert.assigned, alert.resolved,
-        /// ticket.created, ticket.updated, ticket.commented, ticket.linked, alert.*, ticket.*
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required = true, help = events_help())]
         events: Vec<String>,
     },
     List {
@@ -154,4 +158,16 @@ pub fn run(db: &Database, settings: &Settings, command: WebhookCommand) -> anyho
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_events_help_lists_every_event_type_and_wildcard() {
+        assert_eq!(
+            super::events_help(),
+            "Comma-separated: alert.created, alert.acknowledged, alert.assigned, alert.resolved, \
+             ticket.created, ticket.updated, ticket.commented, ticket.linked, alert.*, ticket.*"
+        );
+    }
 }

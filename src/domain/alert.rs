@@ -9,7 +9,7 @@ macro_rules! string_enum {
         impl $name {
             pub const ALL: &'static [&'static str] = &[$($text),+];
 
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }
             }
 

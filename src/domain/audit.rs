@@ -176,6 +176,15 @@ mod tests {
     }
 
     #[test]
+    fn every_action_has_a_distinct_name() {
+        let mut names = AuditAction::ALL.to_vec();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), AuditAction::ALL.len());
+        assert!(AuditAction::ALL.iter().all(|name| AuditAction::parse(name).is_some_and(|a| a.as_str() == *name)));
+    }
+
+    #[test]
     fn an_intact_chain_verifies() {
         assert_eq!(first_broken(chain(5).iter(), GENESIS_HASH.into(), 1), None);
     }

@@ -2,17 +2,65 @@
 
 use std::time::Duration;
 
-/// The audit actions that become webhook events, under the same names.
-pub const EVENT_TYPES: [&str; 8] = [
-    "alert.created",
-    "alert.acknowledged",
-    "alert.assigned",
-    "alert.resolved",
-    "ticket.created",
-    "ticket.updated",
-    "ticket.commented",
-    "ticket.linked",
-];
+use super::audit::AuditAction;
+
+/// The audit actions that become webhook events, under the same names (docs/SPEC.md §6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    AlertCreated,
+    AlertAcknowledged,
+    AlertAssigned,
+    AlertResolved,
+    TicketCreated,
+    TicketUpdated,
+    TicketCommented,
+    TicketLinked,
+}
+
+impl EventType {
+    pub const ALL: [EventType; 8] = [
+        Self::AlertCreated,
+        Self::AlertAcknowledged,
+        Self::AlertAssigned,
+        Self::AlertResolved,
+        Self::TicketCreated,
+        Self::TicketUpdated,
+        Self::TicketCommented,
+        Self::TicketLinked,
+    ];
+
+    /// The audit action it is, under the same name.
+    pub const fn action(self) -> AuditAction {
+        match self {
+            Self::AlertCreated => AuditAction::AlertCreated,
+            Self::AlertAcknowledged => AuditAction::AlertAcknowledged,
+            Self::AlertAssigned => AuditAction::AlertAssigned,
+            Self::AlertResolved => AuditAction::AlertResolved,
+            Self::TicketCreated => AuditAction::TicketCreated,
+            Self::TicketUpdated => AuditAction::TicketUpdated,
+            Self::TicketCommented => AuditAction::TicketCommented,
+            Self::TicketLinked => AuditAction::TicketLinked,
+        }
+    }
+
+    pub const fn as_str(self) -> &'static str {
+        self.action().as_str()
+    }
+}
+
+/// The names of [`EventType::ALL`], in that order.
+pub const EVENT_TYPES: [&str; EventType::ALL.len()] = {
+    let mut names = [""; EventType::ALL.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = EventType::ALL[i].as_str();
+        i += 1;
+    }
+    names
+};
+
+/// The patterns that match a whole family of events.
+pub const WILDCARDS: [&str; 2] = ["alert.*", "ticket.*"];
 
 pub fn is_event_type(action: &str) -> bool {
     EVENT_TYPES.contains(&action)
@@ -20,7 +68,7 @@ pub fn is_event_type(action: &str) -> bool {
 
 /// A subscription pattern: an event type, or `alert.*` / `ticket.*`.
 pub fn valid_pattern(pattern: &str) -> bool {
-    is_event_type(pattern) || pattern == "alert.*" || pattern == "ticket.*"
+    is_event_type(pattern) || WILDCARDS.contains(&pattern)
 }
 
 pub fn pattern_matches(pattern: &str, event_type: &str) -> bool {
@@ -80,6 +128,15 @@ mod tests {
         assert!(pattern_matches("ticket.linked", "ticket.linked"));
         assert!(!pattern_matches("ticket.linked", "ticket.unlinked"));
         assert!(valid_pattern("ticket.*") && !valid_pattern("*") && !valid_pattern("ticket.unlinked"));
+    }
+
+    #[test]
+    fn every_event_type_has_its_own_name_in_its_family() {
+        assert_eq!(EVENT_TYPES[0], "alert.created");
+        for (i, name) in EVENT_TYPES.iter().enumerate() {
+            assert!(!EVENT_TYPES[..i].contains(name), "{name} twice");
+            assert!(WILDCARDS.iter().any(|w| pattern_matches(w, name)), "{name} in no family");
+        }
     }
 
     #[test]

@@ -44,13 +44,21 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
-    /// `rows` were fetched with `limit + 1`: the extra row only says that another page exists.
-    pub fn from_rows<R>(mut rows: Vec<R>, limit: i64, position: impl Fn(&R) -> String, view: impl Fn(R) -> T) -> Self {
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit.max(0) as usize);
-        let next_cursor = if more { rows.last().map(|r| URL_SAFE_NO_PAD.encode(position(r))) } else { None };
-        Page { items: rows.into_iter().map(view).collect(), next_cursor }
+    /// `rows` were fetched with `limit + 1` (see [`take_page`]); the cursor is opaque.
+    pub fn from_rows<R>(rows: Vec<R>, limit: i64, position: impl Fn(&R) -> String, view: impl Fn(R) -> T) -> Self {
+        let (rows, next) = take_page(rows, limit, position);
+        Page { items: rows.into_iter().map(view).collect(), next_cursor: next.map(|p| URL_SAFE_NO_PAD.encode(p)) }
     }
+}
+
+/// `rows` were fetched with `limit + 1`: the extra row only says that another page exists.
+/// Returns the first `limit` rows and, when another page follows, the position of the last
+/// of them, where the next page starts. The API wraps it in a cursor, the portal links it as is.
+pub fn take_page<R>(mut rows: Vec<R>, limit: i64, position: impl Fn(&R) -> String) -> (Vec<R>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit.max(0) as usize);
+    let next = if more { rows.last().map(position) } else { None };
+    (rows, next)
 }
 
 #[cfg(test)]
@@ -69,6 +77,12 @@ mod tests {
     fn the_last_page_has_no_cursor() {
         let page = Page::from_rows(vec![1, 2], 2, |r| r.to_string(), |r| r);
         assert!(page.next_cursor.is_none());
+    }
+
+    #[test]
+    fn a_page_ends_at_the_limit_and_names_its_last_row() {
+        assert_eq!(take_page(vec![3, 2, 1], 2, |r| r.to_string()), (vec![3, 2], Some("2".to_owned())));
+        assert_eq!(take_page(vec![3, 2], 2, |r| r.to_string()), (vec![3, 2], None));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, assignee_view, choices, html, query_string, when};
+use super::view::{Choice, Directory, HistoryRow, Layout, Pager, assignee_view, choices, html, query_string, when};
 use crate::commands::{Command, Outcome};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::{self, AlertFilter};
@@ -17,6 +17,7 @@ use crate::db::queries::{tickets, users};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::ids::parse_id;
 use crate::domain::role::Permission;
+use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -68,7 +69,7 @@ struct ListPage {
     view: String,
     text: String,
     rows: Vec<AlertRow>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,9 +111,8 @@ pub async fn list(
         })
         .await?;
     let people = Directory::new(people);
-    let more = rows.len() as i64 > PAGE;
-    let rows: Vec<AlertRow> =
-        rows.into_iter().take(PAGE as usize).map(|(a, name)| AlertRow::new(a, name, &people)).collect();
+    let (rows, next) = take_page(rows, PAGE, |(a, _)| a.id.clone());
+    let rows: Vec<AlertRow> = rows.into_iter().map(|(a, name)| AlertRow::new(a, name, &people)).collect();
     let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let severity = severity.map(|s| s.as_str().to_owned()).unwrap_or_default();
     let link = |status: &str, view: &str, cursor: &str| {
@@ -138,7 +138,7 @@ pub async fn list(
         .into_iter()
         .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: None, current: q.view == v })
         .collect();
-    let next = if more { rows.last().map(|r| link(&status, &q.view, &r.id)) } else { None };
+    let next = next.map(|id| link(&status, &q.view, &id));
     let page = ListPage {
         layout: Layout::new(&user, "alerts", "Alerts"),
         tabs,
@@ -148,7 +148,7 @@ pub async fn list(
         view: q.view,
         text: q.q,
         rows,
-        next,
+        pager: Pager { label: "Older alerts", next },
     };
     html(StatusCode::OK, &page)
 }

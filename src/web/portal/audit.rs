@@ -12,11 +12,12 @@ use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, html, query_string};
+use super::view::{Choice, Directory, HistoryRow, Layout, Pager, html, query_string};
 use crate::audit_trail::{self, VerifyReport};
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::users;
 use crate::web::internal_error::InternalError;
+use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 100;
@@ -34,7 +35,7 @@ struct AuditPage {
     since: String,
     until: String,
     rows: Vec<HistoryRow>,
-    next: Option<String>,
+    pager: Pager,
     message: Option<String>,
 }
 
@@ -101,8 +102,8 @@ pub async fn list(
         })
         .await?;
     let people = Directory::new(people);
-    let more = rows.len() as i64 > PAGE;
-    let rows: Vec<HistoryRow> = rows.into_iter().take(PAGE as usize).map(|e| HistoryRow::new(e, &people)).collect();
+    let (rows, next) = take_page(rows, PAGE, |e| e.seq.to_string());
+    let rows: Vec<HistoryRow> = rows.into_iter().map(|e| HistoryRow::new(e, &people)).collect();
     // This page with the same filters; empty values are left out.
     let link = |cursor: &str, verify: &str| {
         let pairs = [
@@ -116,7 +117,7 @@ pub async fn list(
         ];
         format!("/portal/audit{}", query_string(&pairs))
     };
-    let next = if more { rows.last().map(|r| link(&r.seq.to_string(), "")) } else { None };
+    let next = next.map(|seq| link(&seq, ""));
     let verify_link = link(&q.cursor, "1");
     let mut actions = vec![Choice { value: String::new(), label: "Any action".into(), selected: q.action.is_empty() }];
     actions.extend(crate::domain::audit::AuditAction::ALL.iter().map(|a| Choice {
@@ -136,7 +137,7 @@ pub async fn list(
         since: q.since,
         until: q.until,
         rows,
-        next,
+        pager: Pager { label: "Older entries", next },
         message: (!problems.is_empty()).then(|| problems.join(". ")),
     };
     let status = if page.message.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::alerts::Tab;
 use super::error::{PortalError, refusal};
 use super::session::PortalUser;
-use super::view::{Choice, Directory, Layout, assignee_view, choices, html, label, query_string, when};
+use super::view::{Choice, Directory, Layout, Pager, assignee_view, choices, html, label, query_string, when};
 use crate::commands::{NewTicket, TicketChange};
 use crate::db::queries::tickets::{self, TicketFilter};
 use crate::db::queries::users;
@@ -17,6 +17,7 @@ use crate::domain::ids::parse_id;
 use crate::domain::role::Permission;
 use crate::domain::ticket::{DESCRIPTION_MAX, Priority, TITLE_MAX, TicketStatus};
 use crate::domain::validation::FieldErrors;
+use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -42,7 +43,7 @@ struct ListPage {
     view: String,
     text: String,
     rows: Vec<TicketRow>,
-    next: Option<String>,
+    pager: Pager,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -84,10 +85,9 @@ pub async fn list(
         })
         .await?;
     let people = Directory::new(people);
-    let more = rows.len() as i64 > PAGE;
+    let (rows, next) = take_page(rows, PAGE, |t| t.id.clone());
     let rows: Vec<TicketRow> = rows
         .into_iter()
-        .take(PAGE as usize)
         .map(|t| TicketRow {
             assignee: t.assignee_id.as_deref().map_or_else(|| "—".to_owned(), |id| people.name(id)),
             id: t.id,
@@ -115,7 +115,7 @@ pub async fn list(
         .into_iter()
         .map(|(v, label)| Tab { label: label.into(), href: link(v, ""), count: None, current: q.view == v })
         .collect();
-    let next = if more { rows.last().map(|r| link(&q.view, &r.id)) } else { None };
+    let next = next.map(|id| link(&q.view, &id));
     let page = ListPage {
         layout: Layout::new(&user, "tickets", "Tickets"),
         views,
@@ -124,7 +124,7 @@ pub async fn list(
         view: q.view,
         text: q.q,
         rows,
-        next,
+        pager: Pager { label: "Older tickets", next },
     };
     html(StatusCode::OK, &page)
 }

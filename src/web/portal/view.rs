@@ -156,7 +156,6 @@ fn describe_changes(changes: &Value, users: &Directory) -> Vec<String> {
         .collect()
 }
 
-/// A query string from the non-empty pairs, e.g. `?status=open&cursor=…`.
 /// The list tab `view=mine|unassigned` as a filter; anything else shows everyone's.
 pub fn assignee_view(view: &str, user: &PortalUser) -> Option<AssigneeFilter> {
     match view {
@@ -166,6 +165,7 @@ pub fn assignee_view(view: &str, user: &PortalUser) -> Option<AssigneeFilter> {
     }
 }
 
+/// A query string from the non-empty pairs, e.g. `?status=open&cursor=…`.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
     let parts: Vec<String> =
         pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", encode(v))).collect();
@@ -180,6 +180,13 @@ fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The link under a list to its next (older) page, if there is one: `templates/partials/pager.html`.
+pub struct Pager {
+    /// What the link says, before the arrow: `Older alerts`.
+    pub label: &'static str,
+    pub next: Option<String>,
 }
 
 /// A select option: value, label, and whether it is the current choice.
@@ -201,6 +208,23 @@ mod tests {
     fn query_strings_skip_empty_values_and_encode() {
         assert_eq!(query_string(&[("a", "x y&z"), ("b", "")]), "?a=x%20y%26z");
         assert_eq!(query_string(&[("b", "")]), "");
+    }
+
+    #[derive(Template)]
+    #[template(source = "{% include \"partials/pager.html\" %}", ext = "html")]
+    struct PagerOnly {
+        pager: Pager,
+    }
+
+    #[test]
+    fn the_pager_links_the_next_page_or_says_nothing() {
+        let next = PagerOnly { pager: Pager { label: "Older alerts", next: Some("/portal/alerts?cursor=a1".into()) } };
+        assert_eq!(
+            next.render().ok().as_deref(),
+            Some(r#"<p class="pager"><a href="/portal/alerts?cursor=a1" rel="next">Older alerts →</a></p>"#)
+        );
+        let last = PagerOnly { pager: Pager { label: "Older alerts", next: None } };
+        assert_eq!(last.render().ok().as_deref(), Some(""));
     }
 
     #[test]

@@ -9,12 +9,13 @@ use serde::Deserialize;
 
 use super::error::{PortalError, refusal};
 use super::session::PortalUser;
-use super::view::{Layout, html, query_string, when};
+use super::view::{Layout, Pager, html, query_string, when};
 use crate::commands::webhook_subscriptions as manage;
 use crate::db::models::{WebhookDelivery, WebhookSubscription};
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::ids::parse_id;
 use crate::domain::role::Permission;
+use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
 const PAGE: i64 = 50;
@@ -111,7 +112,7 @@ struct DetailPage {
     webhook: WebhookRow,
     filters: Vec<Filter>,
     rows: Vec<DeliveryRow>,
-    next: Option<String>,
+    pager: Pager,
     can_resend_failed: bool,
 }
 
@@ -151,9 +152,9 @@ pub async fn show(
     let base = format!("/portal/webhooks/{}", sub.id);
     let link =
         |status: &str, cursor: &str| format!("{base}{}", query_string(&[("status", status), ("cursor", cursor)]));
-    let more = rows.len() as i64 > PAGE;
-    let rows: Vec<DeliveryRow> = rows.into_iter().take(PAGE as usize).map(|d| DeliveryRow::new(d, operator)).collect();
-    let next = if more { rows.last().map(|r| link(&status, &r.id)) } else { None };
+    let (rows, next) = take_page(rows, PAGE, |d| d.id.clone());
+    let rows: Vec<DeliveryRow> = rows.into_iter().map(|d| DeliveryRow::new(d, operator)).collect();
+    let next = next.map(|id| link(&status, &id));
     let mut filters = vec![Filter { label: "All".into(), href: link("", ""), current: status.is_empty() }];
     filters.extend(STATUSES.iter().map(|s| Filter {
         label: super::error::capitalize(s),
@@ -166,7 +167,7 @@ pub async fn show(
         webhook,
         filters,
         rows,
-        next,
+        pager: Pager { label: "Older deliveries", next },
         can_resend_failed: operator,
     };
     html(StatusCode::OK, &page)
