@@ -357,12 +357,13 @@ fn provision(db: &Database, count: usize) -> Vec<Tenant> {
 async fn open_alerts(db: &Database, tenants: &Arc<Vec<Tenant>>) -> Vec<(String, String)> {
     let tenants = tenants.clone();
     db.run(move |conn| {
-        use oneprotect::db::queries::alerts::{AlertFilter, list};
+        use oneprotect::db::queries::alerts::{AlertFilter, AlertSort, StatusFilter, list};
         use oneprotect::domain::alert::AlertStatus;
-        let filter = AlertFilter { status: Some(AlertStatus::Triggered), ..Default::default() };
+        let filter = AlertFilter { status: Some(StatusFilter::Is(AlertStatus::Triggered)), ..Default::default() };
         let mut per_tenant = Vec::new();
         for tenant in tenants.iter() {
-            let alerts = list(conn, &tenant.id, &filter, None, 200).map_err(oneprotect::db::DbError::from)?;
+            let alerts =
+                list(conn, &tenant.id, &filter, AlertSort::Newest, None, 200).map_err(oneprotect::db::DbError::from)?;
             per_tenant.push(alerts.into_iter().map(|(alert, _)| (alert.id, tenant.token.clone())).collect::<Vec<_>>());
         }
         // Round-robin over the tenants, as many operators of many tenants would: in tenant order

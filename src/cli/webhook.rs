@@ -166,8 +166,8 @@ mod tests {
     fn the_events_help_lists_every_event_type_and_wildcard() {
         assert_eq!(
             super::events_help(),
-            "Comma-separated: alert.created, alert.acknowledged, alert.assigned, alert.resolved, \
-             ticket.created, ticket.updated, ticket.commented, ticket.linked, alert.*, ticket.*"
+            "Comma-separated: alert.created, alert.acknowledged, alert.unacknowledged, alert.assigned, \
+             alert.unassigned, alert.resolved, ticket.created, ticket.updated, ticket.commented, ticket.linked, alert.*, ticket.*"
         );
     }
 }

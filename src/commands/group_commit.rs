@@ -137,10 +137,11 @@ mod tests {
     use super::*;
     use crate::commands::{Command, CommandContext};
     use crate::domain::actor::{Actor, Channel};
+    use crate::domain::alert::TriageAction;
 
     fn resolve(alert_id: &str) -> Request {
         let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
-        Request::new(ctx, Command::Resolve { alert_id: alert_id.into() })
+        Request::new(ctx, Command::Triage { alert_id: alert_id.into(), action: TriageAction::Resolve })
     }
 
     #[tokio::test]

@@ -1,12 +1,15 @@
 //! What kind of command a request carries: one match, so batching, grouping and tracing agree.
 
 use super::Command;
+use crate::domain::alert::TriageAction;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CommandKind {
     Ingest,
     Acknowledge,
+    Unacknowledge,
     Assign,
+    Unassign,
     Resolve,
     TicketFromAlert,
     CreateTicket,
@@ -30,7 +33,9 @@ impl CommandKind {
         match self {
             CommandKind::Ingest => "ingest",
             CommandKind::Acknowledge => "acknowledge",
+            CommandKind::Unacknowledge => "unacknowledge",
             CommandKind::Assign => "assign",
+            CommandKind::Unassign => "unassign",
             CommandKind::Resolve => "resolve",
             CommandKind::TicketFromAlert => "ticket_from_alert",
             CommandKind::CreateTicket => "create_ticket",
@@ -46,7 +51,11 @@ impl CommandKind {
     pub fn batch(self) -> Option<Batch> {
         match self {
             CommandKind::Ingest => Some(Batch::Ingest),
-            CommandKind::Acknowledge | CommandKind::Assign | CommandKind::Resolve => Some(Batch::Triage),
+            CommandKind::Acknowledge
+            | CommandKind::Unacknowledge
+            | CommandKind::Assign
+            | CommandKind::Unassign
+            | CommandKind::Resolve => Some(Batch::Triage),
             _ => None,
         }
     }
@@ -56,9 +65,13 @@ impl Command {
     pub fn kind(&self) -> CommandKind {
         match self {
             Command::Ingest { .. } => CommandKind::Ingest,
-            Command::Acknowledge { .. } => CommandKind::Acknowledge,
-            Command::Assign { .. } => CommandKind::Assign,
-            Command::Resolve { .. } => CommandKind::Resolve,
+            Command::Triage { action, .. } => match action {
+                TriageAction::Acknowledge => CommandKind::Acknowledge,
+                TriageAction::Unacknowledge => CommandKind::Unacknowledge,
+                TriageAction::Assign(_) => CommandKind::Assign,
+                TriageAction::Unassign => CommandKind::Unassign,
+                TriageAction::Resolve => CommandKind::Resolve,
+            },
             Command::TicketFromAlert { .. } => CommandKind::TicketFromAlert,
             Command::CreateTicket(_) => CommandKind::CreateTicket,
             Command::UpdateTicket { .. } => CommandKind::UpdateTicket,

@@ -6,6 +6,7 @@
 
 mod audit_chain;
 mod audit_hash;
+mod bulk;
 mod error;
 mod group_commit;
 mod ingest;
@@ -25,6 +26,7 @@ pub mod webhook_subscriptions;
 mod writer;
 
 pub use audit_chain::{AuditChain, AuditChains};
+pub use bulk::{BULK_MAX, BulkOutcome, BulkResult, BulkSummary};
 pub use error::CommandError;
 pub use group_commit::GroupCommit;
 pub use kind::{Batch, CommandKind};

@@ -2,6 +2,7 @@
 
 use crate::db::models::{Alert, Comment, Link, Ticket};
 use crate::domain::actor::{Actor, Channel};
+use crate::domain::alert::TriageAction;
 use crate::domain::event::AlertEvent;
 use crate::domain::role::Permission;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority, TicketStatus};
@@ -54,15 +55,10 @@ pub enum Command {
         /// tenant answers `deduplicated` and changes nothing (see `amqp_messages`).
         message_id: Option<String>,
     },
-    Acknowledge {
+    /// An operator's triage of one alert; consecutive ones share a transaction.
+    Triage {
         alert_id: String,
-    },
-    Assign {
-        alert_id: String,
-        assignee_id: String,
-    },
-    Resolve {
-        alert_id: String,
+        action: TriageAction,
     },
     TicketFromAlert {
         alert_id: String,

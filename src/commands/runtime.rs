@@ -10,6 +10,7 @@ use super::writer::TenantWriter;
 use super::{Command, CommandContext, CommandError, IngestResult, NewTicket, Outcome, Reply, Request, TicketPatch};
 use crate::db::Database;
 use crate::db::models::{Alert, Comment, Link, Ticket};
+use crate::domain::alert::TriageAction;
 use crate::domain::event::AlertEvent;
 use crate::domain::ticket::{LinkRelation, LinkTarget, Priority};
 
@@ -48,7 +49,7 @@ pub struct Ingested {
     pub result: IngestResult,
 }
 
-fn dispatch_failed(error: DispatchError) -> CommandError {
+pub(super) fn dispatch_failed(error: DispatchError) -> CommandError {
     match error {
         DispatchError::MailboxFull => CommandError::Unavailable("too many pending commands for this tenant".into()),
         error => CommandError::Unavailable(format!("tenant worker failed: {error:?}")),
@@ -59,7 +60,7 @@ fn unexpected(outcome: Outcome) -> CommandError {
     CommandError::Internal(format!("unexpected command outcome: {outcome:?}"))
 }
 
-fn triaged(outcome: Outcome) -> Result<TriagedAlert, CommandError> {
+pub(super) fn triaged(outcome: Outcome) -> Result<TriagedAlert, CommandError> {
     match outcome {
         Outcome::Alert { alert, integration, changed } => Ok(TriagedAlert { alert, integration, changed }),
         other => Err(unexpected(other)),
@@ -123,32 +124,14 @@ impl TenantRuntime {
         }
     }
 
-    pub async fn acknowledge(
+    pub async fn triage(
         &self,
         tenant_id: &str,
         ctx: CommandContext,
         alert_id: String,
+        action: TriageAction,
     ) -> Result<TriagedAlert, CommandError> {
-        triaged(self.run(tenant_id, ctx, Command::Acknowledge { alert_id }).await?)
-    }
-
-    pub async fn assign(
-        &self,
-        tenant_id: &str,
-        ctx: CommandContext,
-        alert_id: String,
-        assignee_id: String,
-    ) -> Result<TriagedAlert, CommandError> {
-        triaged(self.run(tenant_id, ctx, Command::Assign { alert_id, assignee_id }).await?)
-    }
-
-    pub async fn resolve(
-        &self,
-        tenant_id: &str,
-        ctx: CommandContext,
-        alert_id: String,
-    ) -> Result<TriagedAlert, CommandError> {
-        triaged(self.run(tenant_id, ctx, Command::Resolve { alert_id }).await?)
+        triaged(self.run(tenant_id, ctx, Command::Triage { alert_id, action }).await?)
     }
 
     /// The alert's ticket: created now, or the one it already has (`created` false).

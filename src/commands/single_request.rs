@@ -36,7 +36,7 @@ fn dispatch(tx: &mut Tx<'_>, request: Request) -> Result<Outcome, CommandError> 
     let ctx = &request.ctx;
     match request.command {
         Command::Ingest { .. } => ingest::apply(tx, &request),
-        Command::Acknowledge { .. } | Command::Assign { .. } | Command::Resolve { .. } => triage::apply(tx, &request),
+        Command::Triage { .. } => triage::apply(tx, &request),
         Command::TicketFromAlert { alert_id, title, priority } => {
             tickets::from_alert(tx, ctx, &alert_id, title, priority)
         }

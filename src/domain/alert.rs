@@ -52,11 +52,55 @@ pub enum Transition {
     Conflict(&'static str),
 }
 
+/// What an operator does to an alert, one at a time or in bulk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TriageAction {
+    Acknowledge,
+    /// Back to triggered: someone acknowledged it by mistake, or stopped working on it.
+    Unacknowledge,
+    /// To this user: operators may assign alerts only to themselves.
+    Assign(String),
+    Unassign,
+    Resolve,
+}
+
+impl TriageAction {
+    /// The name commands, logs and the bulk API use.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TriageAction::Acknowledge => "acknowledge",
+            TriageAction::Unacknowledge => "unacknowledge",
+            TriageAction::Assign(_) => "assign",
+            TriageAction::Unassign => "unassign",
+            TriageAction::Resolve => "resolve",
+        }
+    }
+
+    /// What this action does to an alert in `status` assigned to `assignee`.
+    pub fn transition(&self, status: AlertStatus, assignee: Option<&str>) -> Transition {
+        match self {
+            TriageAction::Acknowledge => acknowledge(status),
+            TriageAction::Unacknowledge => unacknowledge(status),
+            TriageAction::Assign(new) => assign(status, assignee, new),
+            TriageAction::Unassign => unassign(status, assignee),
+            TriageAction::Resolve => resolve(status),
+        }
+    }
+}
+
 pub fn acknowledge(status: AlertStatus) -> Transition {
     match status {
         AlertStatus::Triggered => Transition::Apply,
         AlertStatus::Acknowledged => Transition::NoOp,
         AlertStatus::Resolved => Transition::Conflict("a resolved alert cannot be acknowledged"),
+    }
+}
+
+pub fn unacknowledge(status: AlertStatus) -> Transition {
+    match status {
+        AlertStatus::Acknowledged => Transition::Apply,
+        AlertStatus::Triggered => Transition::NoOp,
+        AlertStatus::Resolved => Transition::Conflict("a resolved alert cannot be unacknowledged"),
     }
 }
 
@@ -73,6 +117,14 @@ pub fn assign(status: AlertStatus, current: Option<&str>, new: &str) -> Transiti
     }
     match status {
         AlertStatus::Resolved => Transition::Conflict("a resolved alert cannot be reassigned"),
+        _ => Transition::Apply,
+    }
+}
+
+pub fn unassign(status: AlertStatus, current: Option<&str>) -> Transition {
+    match (status, current) {
+        (_, None) => Transition::NoOp,
+        (AlertStatus::Resolved, Some(_)) => Transition::Conflict("a resolved alert cannot be unassigned"),
         _ => Transition::Apply,
     }
 }
@@ -94,6 +146,21 @@ mod tests {
         assert_eq!(resolve(Triggered), Transition::Apply);
         assert_eq!(resolve(Acknowledged), Transition::Apply);
         assert_eq!(resolve(Resolved), Transition::NoOp);
+    }
+
+    #[test]
+    fn unacknowledge_rules() {
+        assert_eq!(unacknowledge(Acknowledged), Transition::Apply);
+        assert_eq!(unacknowledge(Triggered), Transition::NoOp);
+        assert!(matches!(unacknowledge(Resolved), Transition::Conflict(_)));
+    }
+
+    #[test]
+    fn unassign_rules() {
+        assert_eq!(unassign(Triggered, Some("u1")), Transition::Apply);
+        assert_eq!(unassign(Acknowledged, None), Transition::NoOp);
+        assert_eq!(unassign(Resolved, None), Transition::NoOp);
+        assert!(matches!(unassign(Resolved, Some("u1")), Transition::Conflict(_)));
     }
 
     #[test]

@@ -16,7 +16,9 @@ string_enum!(
     AuditAction {
     AlertCreated => "alert.created",
     AlertAcknowledged => "alert.acknowledged",
+    AlertUnacknowledged => "alert.unacknowledged",
     AlertAssigned => "alert.assigned",
+    AlertUnassigned => "alert.unassigned",
     AlertResolved => "alert.resolved",
     TicketCreated => "ticket.created",
     TicketUpdated => "ticket.updated",

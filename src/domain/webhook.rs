@@ -9,7 +9,9 @@ use super::audit::AuditAction;
 pub enum EventType {
     AlertCreated,
     AlertAcknowledged,
+    AlertUnacknowledged,
     AlertAssigned,
+    AlertUnassigned,
     AlertResolved,
     TicketCreated,
     TicketUpdated,
@@ -18,10 +20,12 @@ pub enum EventType {
 }
 
 impl EventType {
-    pub const ALL: [EventType; 8] = [
+    pub const ALL: [EventType; 10] = [
         Self::AlertCreated,
         Self::AlertAcknowledged,
+        Self::AlertUnacknowledged,
         Self::AlertAssigned,
+        Self::AlertUnassigned,
         Self::AlertResolved,
         Self::TicketCreated,
         Self::TicketUpdated,
@@ -34,7 +38,9 @@ impl EventType {
         match self {
             Self::AlertCreated => AuditAction::AlertCreated,
             Self::AlertAcknowledged => AuditAction::AlertAcknowledged,
+            Self::AlertUnacknowledged => AuditAction::AlertUnacknowledged,
             Self::AlertAssigned => AuditAction::AlertAssigned,
+            Self::AlertUnassigned => AuditAction::AlertUnassigned,
             Self::AlertResolved => AuditAction::AlertResolved,
             Self::TicketCreated => AuditAction::TicketCreated,
             Self::TicketUpdated => AuditAction::TicketUpdated,

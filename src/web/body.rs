@@ -79,6 +79,11 @@ pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
 /// before it reads a byte.
 pub trait MutationBody: DeserializeOwned {
     const PERMISSION: Permission;
+
+    /// The largest body accepted, given the configured `server.max_body_bytes`.
+    fn body_limit(configured: usize) -> usize {
+        configured
+    }
 }
 
 /// A mutation with its JSON body: the permission is decided first (403, before the body is
@@ -100,7 +105,7 @@ impl<T: MutationBody + 'static> FromRequest for Mutation<T> {
             caller.require(T::PERMISSION)?;
             let limit = req
                 .app_data::<web::Data<AppState>>()
-                .map(|s| s.max_body_bytes)
+                .map(|s| T::body_limit(s.max_body_bytes))
                 .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let value = read_json(&req, payload, limit)
                 .await?

@@ -3,7 +3,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{alerts, audit, events, me, ticket_relations, tickets, webhooks};
+use super::api::{alert_bulk, alert_triage, alerts, audit, events, me, ticket_relations, tickets, webhooks};
 use super::integrations::{alertmanager, pagerduty};
 use super::openapi_problems::CommonProblems;
 
@@ -12,7 +12,8 @@ use super::openapi_problems::CommonProblems;
     info(title = "OneProtect Triage API", description = "Multi-tenant alert triage and ticketing. Errors are RFC 9457 problem+json."),
     paths(
         me::me, me::list_users,
-        alerts::list, alerts::get, alerts::acknowledge, alerts::assign, alerts::resolve, alerts::ticket,
+        alerts::list, alerts::get, alerts::ticket,
+        alert_bulk::bulk, alert_triage::acknowledge, alert_triage::unacknowledge, alert_triage::assign, alert_triage::unassign, alert_triage::resolve,
         tickets::list, tickets::create, tickets::get, tickets::update,
         ticket_relations::comments, ticket_relations::add_comment, ticket_relations::links, ticket_relations::add_link, ticket_relations::remove_link,
         audit::list, audit::verify,

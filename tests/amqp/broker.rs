@@ -12,7 +12,7 @@ use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
 use oneprotect::amqp::topology;
 use oneprotect::config::AmqpSettings;
-use oneprotect::db::queries::alerts::{self, AlertFilter};
+use oneprotect::db::queries::alerts::{self, AlertFilter, AlertSort};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -261,7 +261,7 @@ pub async fn counted_in_db(app: &TestApp) -> i64 {
     let (db, tenant) = (app.db.clone(), app.acme.id.clone());
     tokio::task::spawn_blocking(move || {
         let mut conn = db.get().unwrap();
-        let rows = alerts::list(&mut conn, &tenant, &AlertFilter::default(), None, 100_000).unwrap();
+        let rows = alerts::list(&mut conn, &tenant, &AlertFilter::default(), AlertSort::Newest, None, 100_000).unwrap();
         rows.iter().map(|(alert, _)| alert.event_count).sum()
     })
     .await

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use oneprotect::audit_trail;
-use oneprotect::db::queries::alerts::{self, AlertFilter};
+use oneprotect::db::queries::alerts::{self, AlertFilter, AlertSort};
 use oneprotect::db::queries::{amqp_messages, audit};
 use serde_json::{Value, json};
 
@@ -103,7 +103,8 @@ pub async fn assert_applied_in_order(app: &TestApp) {
     let (db, tenant) = (app.db.clone(), app.acme.id.clone());
     let (rows, entries, report) = tokio::task::spawn_blocking(move || {
         let mut conn = db.get().expect("connection");
-        let rows = alerts::list(&mut conn, &tenant, &AlertFilter::default(), None, 100_000).expect("alerts");
+        let rows = alerts::list(&mut conn, &tenant, &AlertFilter::default(), AlertSort::Newest, None, 100_000)
+            .expect("alerts");
         let entries = audit::in_chain_order(&mut conn, &tenant, 0, 100_000).expect("audit");
         let report = audit_trail::verify(&mut conn, &tenant).expect("verify");
         (rows, entries, report)

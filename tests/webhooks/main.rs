@@ -8,6 +8,7 @@ mod helpers;
 mod receiver;
 mod support;
 
+mod bulk;
 mod delivery;
 mod guard;
 mod isolation;

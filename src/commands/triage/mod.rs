@@ -1,4 +1,4 @@
-//! Operators acknowledging, assigning and resolving alerts.
+//! Operators acknowledging, assigning and resolving alerts (and taking either back).
 //!
 //! One path serves every group size: [`apply`] for a command inside its tenant's own
 //! transaction, [`apply_locked`] for the commands of many tenants in one transaction (the group
@@ -10,7 +10,7 @@ use super::{AuditChains, Command, CommandError, Outcome, Reply, Request, Tx};
 use crate::db::DbConnection;
 use crate::db::queries::alerts;
 use crate::domain::now;
-use plan::{Action, Plan, Step};
+use plan::{Plan, Step};
 
 /// Applies one triage request inside its tenant's transaction.
 pub fn apply(tx: &mut Tx<'_>, request: &Request) -> Result<Outcome, CommandError> {
@@ -59,11 +59,8 @@ fn store<'r>(conn: &mut DbConnection, steps: &[Step<'r>]) -> Result<Plan<'r>, Co
 }
 
 fn step_of<'r>(tenant_id: &'r str, request: &'r Request) -> Result<Step<'r>, CommandError> {
-    let (alert_id, action) = match &request.command {
-        Command::Acknowledge { alert_id } => (alert_id, Action::Acknowledge),
-        Command::Resolve { alert_id } => (alert_id, Action::Resolve),
-        Command::Assign { alert_id, assignee_id } => (alert_id, Action::Assign(assignee_id)),
-        _ => return Err(CommandError::Internal("only triage commands are planned as triage".into())),
-    };
-    Ok(Step { tenant_id, alert_id, action, ctx: &request.ctx })
+    match &request.command {
+        Command::Triage { alert_id, action } => Ok(Step { tenant_id, alert_id, action, ctx: &request.ctx }),
+        _ => Err(CommandError::Internal("only triage commands are planned as triage".into())),
+    }
 }

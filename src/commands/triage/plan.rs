@@ -13,23 +13,15 @@ use crate::commands::audit_chain::AuditRecord;
 use crate::commands::{CommandContext, CommandError, Outcome, Reply};
 use crate::db::models::Alert;
 use crate::db::queries::alerts::AlertWithSource;
-use crate::domain::alert::{self, AlertStatus, Transition};
+use crate::domain::alert::{AlertStatus, Transition, TriageAction};
 use crate::domain::audit::AuditAction;
 use crate::domain::role::Permission;
-
-#[derive(Debug, Clone, Copy)]
-pub enum Action<'r> {
-    Acknowledge,
-    Resolve,
-    /// To the user issuing the command: operators may assign alerts only to themselves.
-    Assign(&'r str),
-}
 
 /// One command of the group, for a tenant whose write lock the caller holds.
 pub struct Step<'r> {
     pub tenant_id: &'r str,
     pub alert_id: &'r str,
-    pub action: Action<'r>,
+    pub action: &'r TriageAction,
     pub ctx: &'r CommandContext,
 }
 
@@ -71,8 +63,8 @@ fn apply<'r>(
     audit: &mut Vec<AuditRecord<'r>>,
 ) -> Reply {
     step.ctx.require(Permission::TriageAlerts)?;
-    if let Action::Assign(assignee) = step.action
-        && step.ctx.actor.id() != Some(assignee)
+    if let TriageAction::Assign(assignee) = step.action
+        && step.ctx.actor.id() != Some(assignee.as_str())
     {
         return Err(CommandError::Forbidden("operators may assign alerts only to themselves".into()));
     }
@@ -82,12 +74,7 @@ fn apply<'r>(
         .ok_or(CommandError::NotFound("alert"))?;
     let status = AlertStatus::parse(&target.alert.status)
         .ok_or_else(|| CommandError::Internal(format!("unknown alert status {}", target.alert.status)))?;
-    let transition = match step.action {
-        Action::Acknowledge => alert::acknowledge(status),
-        Action::Resolve => alert::resolve(status),
-        Action::Assign(assignee) => alert::assign(status, target.alert.assignee_id.as_deref(), assignee),
-    };
-    let changed = match transition {
+    let changed = match step.action.transition(status, target.alert.assignee_id.as_deref()) {
         Transition::NoOp => false,
         Transition::Conflict(reason) => return Err(CommandError::Conflict(reason.into())),
         Transition::Apply => {
@@ -102,23 +89,31 @@ fn apply<'r>(
 }
 
 /// Applies an allowed transition to the alert; returns its audit action and old/new values.
-fn change(alert: &mut Alert, action: Action<'_>, at: NaiveDateTime) -> (AuditAction, serde_json::Value) {
+fn change(alert: &mut Alert, action: &TriageAction, at: NaiveDateTime) -> (AuditAction, serde_json::Value) {
     let status = |alert: &mut Alert, to: AlertStatus| {
         let old = std::mem::replace(&mut alert.status, to.as_str().to_owned());
         json!({"status": {"old": old, "new": to.as_str()}})
     };
     match action {
-        Action::Acknowledge => {
+        TriageAction::Acknowledge => {
             alert.acknowledged_at = Some(at);
             (AuditAction::AlertAcknowledged, status(alert, AlertStatus::Acknowledged))
         }
-        Action::Resolve => {
+        TriageAction::Unacknowledge => {
+            alert.acknowledged_at = None;
+            (AuditAction::AlertUnacknowledged, status(alert, AlertStatus::Triggered))
+        }
+        TriageAction::Resolve => {
             alert.resolved_at = Some(at);
             (AuditAction::AlertResolved, status(alert, AlertStatus::Resolved))
         }
-        Action::Assign(assignee) => {
-            let old = alert.assignee_id.replace(assignee.to_owned());
+        TriageAction::Assign(assignee) => {
+            let old = alert.assignee_id.replace(assignee.clone());
             (AuditAction::AlertAssigned, json!({"assignee_id": {"old": old, "new": assignee}}))
+        }
+        TriageAction::Unassign => {
+            let old = alert.assignee_id.take();
+            (AuditAction::AlertUnassigned, json!({"assignee_id": {"old": old, "new": null}}))
         }
     }
 }

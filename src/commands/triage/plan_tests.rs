@@ -1,9 +1,10 @@
 use chrono::NaiveDateTime;
 
-use super::{Action, Plan, Step, plan};
+use super::{Plan, Step, plan};
 use crate::commands::{CommandContext, CommandError, Outcome, Reply};
 use crate::db::models::Alert;
 use crate::domain::actor::{Actor, Channel, Role};
+use crate::domain::alert::TriageAction;
 
 fn user(id: &str, role: Role) -> CommandContext {
     CommandContext {
@@ -39,7 +40,12 @@ fn alert(id: &str, tenant: &str, status: &str) -> (Alert, String) {
     (alert, "wazuh".into())
 }
 
-fn step<'r>(ctx: &'r CommandContext, tenant_id: &'r str, alert_id: &'r str, action: Action<'r>) -> Step<'r> {
+static ACKNOWLEDGE: TriageAction = TriageAction::Acknowledge;
+static UNACKNOWLEDGE: TriageAction = TriageAction::Unacknowledge;
+static RESOLVE: TriageAction = TriageAction::Resolve;
+static UNASSIGN: TriageAction = TriageAction::Unassign;
+
+fn step<'r>(ctx: &'r CommandContext, tenant_id: &'r str, alert_id: &'r str, action: &'r TriageAction) -> Step<'r> {
     Step { tenant_id, alert_id, action, ctx }
 }
 
@@ -67,10 +73,10 @@ fn ok(status: &str, changed: bool) -> Result<(String, bool), String> {
 fn commands_on_one_alert_in_one_group_apply_in_order() {
     let op = user("u1", Role::Operator);
     let steps = [
-        step(&op, "t1", "a1", Action::Acknowledge),
-        step(&op, "t1", "a1", Action::Acknowledge),
-        step(&op, "t1", "a1", Action::Resolve),
-        step(&op, "t1", "a1", Action::Acknowledge),
+        step(&op, "t1", "a1", &ACKNOWLEDGE),
+        step(&op, "t1", "a1", &ACKNOWLEDGE),
+        step(&op, "t1", "a1", &RESOLVE),
+        step(&op, "t1", "a1", &ACKNOWLEDGE),
     ];
     let plan = plan(&steps, vec![alert("a1", "t1", "triggered")], at(5));
     assert_eq!(
@@ -89,7 +95,7 @@ fn commands_on_one_alert_in_one_group_apply_in_order() {
 #[test]
 fn another_tenants_alert_is_not_found_and_untouched() {
     let op = user("u1", Role::Operator);
-    let steps = [step(&op, "t2", "a1", Action::Resolve), step(&op, "t1", "missing", Action::Resolve)];
+    let steps = [step(&op, "t2", "a1", &RESOLVE), step(&op, "t1", "missing", &RESOLVE)];
     let plan = plan(&steps, vec![alert("a1", "t1", "triggered")], at(5));
     assert_eq!(summaries(&plan), vec![Err("alert not found".into()), Err("alert not found".into())]);
     assert!(plan.changed.is_empty() && plan.audit.is_empty());
@@ -99,11 +105,12 @@ fn another_tenants_alert_is_not_found_and_untouched() {
 fn auditors_change_nothing_and_operators_assign_only_themselves() {
     let auditor = user("u9", Role::Auditor);
     let op = user("u1", Role::Operator);
+    let (to_u2, to_u1) = (TriageAction::Assign("u2".into()), TriageAction::Assign("u1".into()));
     let steps = [
-        step(&auditor, "t1", "a1", Action::Acknowledge),
-        step(&op, "t1", "a1", Action::Assign("u2")),
-        step(&op, "t1", "a1", Action::Assign("u1")),
-        step(&op, "t1", "a1", Action::Assign("u1")),
+        step(&auditor, "t1", "a1", &ACKNOWLEDGE),
+        step(&op, "t1", "a1", &to_u2),
+        step(&op, "t1", "a1", &to_u1),
+        step(&op, "t1", "a1", &to_u1),
     ];
     let plan = plan(&steps, vec![alert("a1", "t1", "triggered")], at(5));
     assert_eq!(
@@ -118,8 +125,38 @@ fn auditors_change_nothing_and_operators_assign_only_themselves() {
 #[test]
 fn a_noop_group_writes_nothing() {
     let op = user("u1", Role::Operator);
-    let steps = [step(&op, "t1", "a1", Action::Resolve), step(&op, "t1", "a2", Action::Acknowledge)];
+    let steps = [step(&op, "t1", "a1", &RESOLVE), step(&op, "t1", "a2", &ACKNOWLEDGE)];
     let plan = plan(&steps, vec![alert("a1", "t1", "resolved"), alert("a2", "t1", "acknowledged")], at(5));
     assert_eq!(summaries(&plan), vec![ok("resolved", false), ok("acknowledged", false)]);
     assert!(plan.changed.is_empty() && plan.audit.is_empty());
+}
+
+#[test]
+fn taking_back_an_acknowledgement_or_an_assignment() {
+    let op = user("u1", Role::Operator);
+    let mut acknowledged = alert("a1", "t1", "acknowledged");
+    acknowledged.0.acknowledged_at = Some(at(1));
+    acknowledged.0.assignee_id = Some("u1".into());
+    let steps = [
+        step(&op, "t1", "a1", &UNACKNOWLEDGE),
+        step(&op, "t1", "a1", &UNACKNOWLEDGE),
+        step(&op, "t1", "a1", &UNASSIGN),
+        step(&op, "t1", "a1", &UNASSIGN),
+        step(&op, "t1", "a2", &UNACKNOWLEDGE),
+    ];
+    let plan = plan(&steps, vec![acknowledged, alert("a2", "t1", "resolved")], at(5));
+    assert_eq!(
+        summaries(&plan),
+        vec![
+            ok("triggered", true),
+            ok("triggered", false),
+            ok("triggered", true),
+            ok("triggered", false),
+            Err("conflict".into())
+        ]
+    );
+    let actions: Vec<_> = plan.audit.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(actions, ["alert.unacknowledged", "alert.unassigned"]);
+    let written = &plan.changed[0].0;
+    assert_eq!((written.acknowledged_at, written.assignee_id.as_deref()), (None, None));
 }

@@ -1,21 +1,14 @@
 use diesel::prelude::*;
 
-use super::{AssigneeFilter, contains_pattern, lower};
+pub use super::alert_list::{
+    AlertFilter, AlertSort, OPEN_STATUSES, Position, StatusFilter, count_matching, list, matching_ids,
+};
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
-use crate::domain::alert::{AlertStatus, Severity};
 
 /// An alert with the name of the integration that raised it, as every view shows it.
 pub type AlertWithSource = (Alert, String);
-
-#[derive(Debug, Clone, Default)]
-pub struct AlertFilter {
-    pub status: Option<AlertStatus>,
-    pub severity: Option<Severity>,
-    pub assignee: Option<AssigneeFilter>,
-    pub text: Option<String>,
-}
 
 pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
     diesel::insert_into(alerts::table).values(alert).execute(conn).map(drop)
@@ -80,52 +73,6 @@ pub fn attach_ticket(conn: &mut DbConnection, id: &str, ticket_id: &str) -> Quer
         .execute(conn)
         .map(|n| n == 1)
 }
-
-/// Newest first, keyset-paginated on the time-ordered id: `before` is the last id of the
-/// previous page, so a page costs the same however deep it is.
-pub fn list(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-    filter: &AlertFilter,
-    before: Option<&str>,
-    limit: i64,
-) -> QueryResult<Vec<AlertWithSource>> {
-    let mut query = alerts::table
-        .inner_join(integrations::table)
-        .filter(alerts::tenant_id.eq(tenant_id))
-        .select((Alert::as_select(), integrations::name))
-        .order(alerts::id.desc())
-        .limit(limit)
-        .into_boxed();
-    if let Some(status) = filter.status {
-        query = query.filter(alerts::status.eq(status.as_str()));
-    }
-    if let Some(severity) = filter.severity {
-        query = query.filter(alerts::severity.eq(severity.as_str()));
-    }
-    match &filter.assignee {
-        Some(AssigneeFilter::User(user)) => query = query.filter(alerts::assignee_id.eq(user.clone())),
-        Some(AssigneeFilter::Unassigned) => query = query.filter(alerts::assignee_id.is_null()),
-        None => {}
-    }
-    if let Some(text) = &filter.text {
-        let pattern = contains_pattern(text);
-        query = query.filter(
-            lower(alerts::summary)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(alerts::dedup_key).like(pattern.clone()).escape('\\'))
-                .or(lower(alerts::resource.assume_not_null()).like(pattern).escape('\\')),
-        );
-    }
-    if let Some(before) = before {
-        query = query.filter(alerts::id.lt(before.to_owned()));
-    }
-    query.load(conn)
-}
-
-/// The statuses [`count_open_by_status`] counts.
-pub const OPEN_STATUSES: [&str; 2] = ["triggered", "acknowledged"];
 
 /// How many alerts the tenant has in each open status (for the portal's tabs). Resolved alerts
 /// are not counted: they are nearly all of a tenant's history, and counting them read the whole

@@ -1,6 +1,7 @@
 //! Query functions, one module per aggregate. Each takes a connection and returns diesel's
 //! `QueryResult`; transactions are opened by the callers that need them.
 
+mod alert_list;
 pub mod alerts;
 pub mod amqp_messages;
 pub mod audit;

@@ -4,16 +4,15 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{assignee_filter, author, id_of};
-use crate::commands::TriagedAlert;
-use crate::db::queries::alerts::{self, AlertFilter};
-use crate::domain::alert::{AlertStatus, Severity};
+use crate::db::queries::alerts::{self, AlertFilter, AlertSort, StatusFilter};
+use crate::domain::alert::Severity;
 use crate::domain::role::Permission;
 use crate::domain::ticket::Priority;
 use crate::domain::validation::{FieldErrors, parse_enum};
 use crate::views::AlertView;
 use crate::views::TicketView;
 use crate::web::auth::Caller;
-use crate::web::body::{Mutation, MutationBody, read_json, typed};
+use crate::web::body::{read_json, typed};
 use crate::web::error::ApiError;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
@@ -21,22 +20,50 @@ use crate::web::state::AppState;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/alerts", web::get().to(list))
         .route("/alerts/{id}", web::get().to(get))
-        .route("/alerts/{id}/acknowledge", web::post().to(acknowledge))
-        .route("/alerts/{id}/assign", web::post().to(assign))
-        .route("/alerts/{id}/resolve", web::post().to(resolve))
         .route("/alerts/{id}/ticket", web::post().to(ticket));
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct ListQuery {
+    /// `open` (triggered or acknowledged), `triggered`, `acknowledged` or `resolved`.
     status: Option<String>,
     severity: Option<String>,
     /// A user id, `me`, or `none` for unassigned alerts.
     assignee: Option<String>,
+    /// Matches summary, resource and dedup key, ignoring case.
     text: Option<String>,
+    /// `newest` (the default), `severity` (critical first, then the longest waiting),
+    /// `last_seen` (most recently seen first) or `first_seen` (the longest waiting first).
+    sort: Option<String>,
     limit: Option<i64>,
     cursor: Option<String>,
+}
+
+/// The list filters, as a bulk request's `filter` names them (the list's query has the same).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FilterFields {
+    /// `open` (triggered or acknowledged), `triggered`, `acknowledged` or `resolved`.
+    status: Option<String>,
+    severity: Option<String>,
+    /// A user id, `me`, or `none` for unassigned alerts.
+    assignee: Option<String>,
+    /// Matches summary, resource and dedup key, ignoring case.
+    text: Option<String>,
+}
+
+impl FilterFields {
+    pub(super) fn parse(self, caller: &Caller, errors: &mut FieldErrors) -> AlertFilter {
+        AlertFilter {
+            status: self
+                .status
+                .and_then(|s| parse_enum(errors, "status", &s, StatusFilter::parse, StatusFilter::NAMES)),
+            severity: self.severity.and_then(|s| parse_enum(errors, "severity", &s, Severity::parse, Severity::ALL)),
+            assignee: assignee_filter(self.assignee.as_deref(), caller, errors),
+            text: self.text.filter(|t| !t.trim().is_empty()),
+        }
+    }
 }
 
 #[utoipa::path(
@@ -44,7 +71,7 @@ pub(crate) struct ListQuery {
     path = "/api/v1/alerts",
     tag = "alerts",
     params(ListQuery),
-    responses((status = 200, description = "Alerts, newest first", body = Page<AlertView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Alerts in the order asked for, newest first by default", body = Page<AlertView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list(
@@ -54,23 +81,30 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let page = PageRequest { limit: query.limit, cursor: query.cursor };
-    let (limit, before) = (page.limit()?, page.position()?);
+    let (limit, position) = (page.limit()?, page.position()?);
     let mut errors = FieldErrors::default();
-    let filter = AlertFilter {
-        status: query.status.and_then(|s| parse_enum(&mut errors, "status", &s, AlertStatus::parse, AlertStatus::ALL)),
-        severity: query.severity.and_then(|s| parse_enum(&mut errors, "severity", &s, Severity::parse, Severity::ALL)),
-        assignee: assignee_filter(query.assignee.as_deref(), &caller, &mut errors),
-        text: query.text.filter(|t| !t.trim().is_empty()),
+    let fields =
+        FilterFields { status: query.status, severity: query.severity, assignee: query.assignee, text: query.text };
+    let filter = fields.parse(&caller, &mut errors);
+    let sort = match query.sort {
+        Some(raw) => parse_enum(&mut errors, "sort", &raw, AlertSort::parse, AlertSort::NAMES).unwrap_or_default(),
+        None => AlertSort::Newest,
     };
     errors.into_result(())?;
+    let after = match position {
+        Some(raw) => Some(sort.parse_position(&raw).ok_or_else(|| {
+            FieldErrors::single("cursor", format!("is not a cursor of the `{}` order", sort.as_str()))
+        })?),
+        None => None,
+    };
     let tenant_id = caller.tenant.id.clone();
     let rows = state
         .db
         .run(move |conn| {
-            alerts::list(conn, &tenant_id, &filter, before.as_deref(), limit + 1).map_err(ApiError::from_query)
+            alerts::list(conn, &tenant_id, &filter, sort, after.as_ref(), limit + 1).map_err(ApiError::from_query)
         })
         .await?;
-    let page = Page::from_rows(rows, limit, |(a, _)| a.id.clone(), |(a, name)| AlertView::new(a, name));
+    let page = Page::from_rows(rows, limit, |(a, _)| sort.position(a), |(a, name)| AlertView::new(a, name));
     Ok(HttpResponse::Ok().json(page))
 }
 
@@ -92,97 +126,6 @@ pub(super) async fn load(state: &AppState, caller: &Caller, id: String) -> Resul
     let found =
         state.db.run(move |conn| alerts::with_source(conn, &tenant_id, &id).map_err(ApiError::from_query)).await?;
     found.map(|(alert, name)| AlertView::new(alert, name)).ok_or_else(|| ApiError::not_found("alert"))
-}
-
-/// Acknowledge (200 no-op if already acknowledged; 409 if resolved)
-#[utoipa::path(
-    post,
-    path = "/api/v1/alerts/{id}/acknowledge",
-    tag = "alerts",
-    params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
-    security(("bearer" = []))
-)]
-async fn acknowledge(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let alert_id = id_of(&path, "alert")?;
-    let triaged =
-        state.tenants.acknowledge(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id).await?;
-    Ok(answer(triaged))
-}
-
-/// Resolve (200 no-op if already resolved)
-#[utoipa::path(
-    post,
-    path = "/api/v1/alerts/{id}/resolve",
-    tag = "alerts",
-    params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
-    security(("bearer" = []))
-)]
-async fn resolve(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let alert_id = id_of(&path, "alert")?;
-    let triaged =
-        state.tenants.resolve(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id).await?;
-    Ok(answer(triaged))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub(crate) struct AssignBody {
-    assignee_id: Option<String>,
-}
-
-impl MutationBody for AssignBody {
-    const PERMISSION: Permission = Permission::TriageAlerts;
-}
-
-/// Assign to yourself (operators may assign alerts only to themselves)
-#[utoipa::path(
-    post,
-    path = "/api/v1/alerts/{id}/assign",
-    tag = "alerts",
-    request_body = AssignBody,
-    params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
-    security(("bearer" = []))
-)]
-async fn assign(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-    mutation: Mutation<AssignBody>,
-) -> Result<HttpResponse, ApiError> {
-    let Mutation { caller, body } = mutation;
-    let alert_id = id_of(&path, "alert")?;
-    let raw = body.assignee_id.ok_or_else(|| FieldErrors::single("assignee_id", "is required"))?;
-    let assignee_id =
-        crate::domain::ids::parse_id(&raw).ok_or_else(|| FieldErrors::single("assignee_id", "must be a user id"))?;
-    if assignee_id != caller.user.id {
-        // Someone else is refused by the command (403), but only once we know they are of
-        // this tenant: another tenant's user id is not found, like every other foreign id.
-        let (tenant_id, user_id) = (caller.tenant.id.clone(), assignee_id.clone());
-        let found = state
-            .db
-            .run(move |conn| crate::db::queries::users::by_id(conn, &tenant_id, &user_id).map_err(ApiError::from_query))
-            .await?;
-        found.ok_or_else(|| ApiError::not_found("user"))?;
-    }
-    let triaged = state
-        .tenants
-        .assign(&caller.tenant.id, author(&caller, Permission::TriageAlerts)?, alert_id, assignee_id)
-        .await?;
-    Ok(answer(triaged))
-}
-
-/// The alert as committed, with its integration's name.
-fn answer(triaged: TriagedAlert) -> HttpResponse {
-    HttpResponse::Ok().json(AlertView::new(triaged.alert, triaged.integration))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

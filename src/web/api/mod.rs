@@ -1,5 +1,7 @@
 //! The JSON API under `/api/v1` (docs/SPEC.md §3).
 
+pub(crate) mod alert_bulk;
+pub(crate) mod alert_triage;
 pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod events;
@@ -22,7 +24,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(me::routes)
+            .configure(alert_bulk::routes)
             .configure(alerts::routes)
+            .configure(alert_triage::routes)
             .configure(tickets::routes)
             .configure(ticket_relations::routes)
             .configure(audit::routes)

@@ -11,10 +11,10 @@ use super::session::PortalUser;
 use super::view::{Choice, Directory, HistoryRow, Layout, Pager, assignee_view, choices, html, query_string, when};
 use crate::commands::{Command, Outcome};
 use crate::db::models::Alert;
-use crate::db::queries::alerts::{self, AlertFilter};
+use crate::db::queries::alerts::{self, AlertFilter, AlertSort, Position, StatusFilter};
 use crate::db::queries::audit::{self, AuditFilter};
 use crate::db::queries::{tickets, users};
-use crate::domain::alert::{AlertStatus, Severity};
+use crate::domain::alert::{AlertStatus, Severity, TriageAction};
 use crate::domain::ids::parse_id;
 use crate::domain::role::Permission;
 use crate::web::pagination::take_page;
@@ -95,17 +95,17 @@ pub async fn list(
     let q = query.into_inner();
     let (status, severity) = (AlertStatus::parse(&q.status), Severity::parse(&q.severity));
     let filter = AlertFilter {
-        status,
+        status: status.map(StatusFilter::Is),
         severity,
         assignee: assignee_view(&q.view, &user),
         text: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
     };
     let tenant_id = user.tenant.id.clone();
-    let before = parse_id(&q.cursor);
+    let before = parse_id(&q.cursor).map(Position::Id);
     let (rows, counts, people) = state
         .db
         .run(move |conn| {
-            let rows = alerts::list(conn, &tenant_id, &filter, before.as_deref(), PAGE + 1)?;
+            let rows = alerts::list(conn, &tenant_id, &filter, AlertSort::Newest, before.as_ref(), PAGE + 1)?;
             let counts = alerts::count_open_by_status(conn, &tenant_id)?;
             Ok::<_, PortalError>((rows, counts, users::list(conn, &tenant_id)?))
         })
@@ -241,9 +241,16 @@ pub async fn act(
     let alert_id = parse_id(&raw_id).ok_or_else(|| PortalError::NotFound("alert".into()))?;
     let back = format!("/portal/alerts/{alert_id}");
     let (command, done) = match action.as_str() {
-        "acknowledge" => (Command::Acknowledge { alert_id }, "Alert acknowledged."),
-        "assign" => (Command::Assign { alert_id, assignee_id: user.user.id.clone() }, "Alert assigned to you."),
-        "resolve" => (Command::Resolve { alert_id }, "Alert resolved."),
+        "acknowledge" => (Command::Triage { alert_id, action: TriageAction::Acknowledge }, "Alert acknowledged."),
+        "unacknowledge" => {
+            (Command::Triage { alert_id, action: TriageAction::Unacknowledge }, "Alert back to triggered.")
+        }
+        "assign" => {
+            let action = TriageAction::Assign(user.user.id.clone());
+            (Command::Triage { alert_id, action }, "Alert assigned to you.")
+        }
+        "unassign" => (Command::Triage { alert_id, action: TriageAction::Unassign }, "Alert unassigned."),
+        "resolve" => (Command::Triage { alert_id, action: TriageAction::Resolve }, "Alert resolved."),
         "ticket" => (Command::TicketFromAlert { alert_id, title: None, priority: None }, ""),
         _ => return Err(PortalError::NotFound("action".into())),
     };
