@@ -11,6 +11,7 @@ mod chromium;
 mod forms;
 mod sessions;
 mod sign_in_abuse;
+mod storm;
 mod support;
 mod walkthrough;
 mod webhooks;

@@ -137,6 +137,7 @@ async fn auditors_read_everything_and_every_post_is_refused() {
         (format!("/portal/alerts/{alert}/assign"), vec![]),
         (format!("/portal/alerts/{alert}/resolve"), vec![]),
         (format!("/portal/alerts/{alert}/ticket"), vec![]),
+        ("/portal/alerts/bulk".to_owned(), vec![("action", "resolve"), ("ids", alert.as_str())]),
         ("/portal/tickets".to_owned(), vec![("title", "x"), ("priority", "low")]),
         (format!("/portal/tickets/{ticket_id}"), vec![("title", "x"), ("status", "closed"), ("priority", "low")]),
         (format!("/portal/tickets/{ticket_id}/comments"), vec![("body", "hello")]),

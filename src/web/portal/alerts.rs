@@ -1,21 +1,20 @@
-//! Alerts: the triage list and one alert's page with its actions and history.
+//! The triage list: the open queue by severity by default, tabs with the open counts, sortable
+//! columns, and checkboxes for the bulk bar (see `alert_bulk`).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::LOCATION;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 use super::error::PortalError;
 use super::session::PortalUser;
-use super::view::{Choice, Directory, HistoryRow, Layout, Pager, assignee_view, choices, html, query_string, when};
-use crate::commands::{Command, Outcome};
+use super::view::{Choice, Directory, Layout, Pager, assignee_view, choices, html, query_string, when};
 use crate::db::models::Alert;
-use crate::db::queries::alerts::{self, AlertFilter, AlertSort, Position, StatusFilter};
-use crate::db::queries::audit::{self, AuditFilter};
-use crate::db::queries::{tickets, users};
-use crate::domain::alert::{AlertStatus, Severity, TriageAction};
-use crate::domain::ids::parse_id;
+use crate::db::queries::alerts::{self, AlertFilter, AlertSort, StatusFilter};
+use crate::db::queries::users;
+use crate::domain::alert::{AlertStatus, Severity};
+use crate::domain::now;
 use crate::domain::role::Permission;
 use crate::web::pagination::take_page;
 use crate::web::state::AppState;
@@ -32,10 +31,12 @@ pub struct AlertRow {
     pub assignee: String,
     pub event_count: i64,
     pub last_seen: String,
+    /// "3 min ago", with `last_seen` on hover.
+    pub last_seen_ago: String,
 }
 
 impl AlertRow {
-    fn new(alert: Alert, integration: String, users: &Directory) -> Self {
+    pub fn new(alert: Alert, integration: String, users: &Directory) -> Self {
         Self {
             assignee: alert.assignee_id.as_deref().map_or_else(|| "—".to_owned(), |id| users.name(id)),
             id: alert.id,
@@ -46,7 +47,19 @@ impl AlertRow {
             resource: alert.resource.unwrap_or_default(),
             event_count: alert.event_count,
             last_seen: when(alert.last_seen_at),
+            last_seen_ago: ago(alert.last_seen_at, now()),
         }
+    }
+}
+
+/// How long before `now` `at` was, the way people say it.
+fn ago(at: NaiveDateTime, now: NaiveDateTime) -> String {
+    let seconds = (now - at).num_seconds().max(0);
+    match seconds {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} min ago", seconds / 60),
+        3600..86_400 => format!("{} h ago", seconds / 3600),
+        _ => format!("{} d ago", seconds / 86_400),
     }
 }
 
@@ -58,6 +71,12 @@ pub struct Tab {
     pub current: bool,
 }
 
+/// A sortable column header.
+pub struct SortLink {
+    pub href: String,
+    pub current: bool,
+}
+
 #[derive(Template)]
 #[template(path = "alerts.html")]
 struct ListPage {
@@ -65,26 +84,72 @@ struct ListPage {
     tabs: Vec<Tab>,
     views: Vec<Tab>,
     severities: Vec<Choice>,
-    status: String,
-    view: String,
-    text: String,
+    sorts: [SortLink; 4],
+    query: ListQuery,
+    can_triage: bool,
+    /// How many alerts the filter matches, for "select all N matching".
+    matching: i64,
     rows: Vec<AlertRow>,
     pager: Pager,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The list's query. Empty `status` is the open queue (`all` lists every status); empty `sort`
+/// is by severity.
+#[derive(Debug, Default, Clone, Deserialize)]
 pub struct ListQuery {
     #[serde(default)]
-    status: String,
+    pub status: String,
     #[serde(default)]
-    severity: String,
+    pub severity: String,
     /// `mine`, `unassigned` or empty for everyone's.
     #[serde(default)]
-    view: String,
+    pub view: String,
     #[serde(default)]
-    q: String,
+    pub q: String,
     #[serde(default)]
-    cursor: String,
+    pub sort: String,
+    #[serde(default)]
+    pub cursor: String,
+}
+
+impl ListQuery {
+    fn status(&self) -> Option<StatusFilter> {
+        match self.status.as_str() {
+            "" => Some(StatusFilter::Open),
+            "all" => None,
+            other => StatusFilter::parse(other),
+        }
+    }
+
+    fn sort(&self) -> AlertSort {
+        AlertSort::parse(&self.sort).unwrap_or(AlertSort::Severity)
+    }
+
+    /// This list's query string, on another page of it.
+    pub fn link_query(&self, cursor: &str) -> String {
+        self.with(&self.status, &self.view, &self.sort, cursor)
+    }
+
+    fn with(&self, status: &str, view: &str, sort: &str, cursor: &str) -> String {
+        query_string(&[
+            ("status", status),
+            ("severity", &self.severity),
+            ("view", view),
+            ("q", &self.q),
+            ("sort", sort),
+            ("cursor", cursor),
+        ])
+    }
+}
+
+/// The filter the list's query asks for.
+pub fn filter_of(query: &ListQuery, user: &PortalUser) -> AlertFilter {
+    AlertFilter {
+        status: query.status(),
+        severity: Severity::parse(&query.severity),
+        assignee: assignee_view(&query.view, user),
+        text: Some(query.q.trim().to_owned()).filter(|t| !t.is_empty()),
+    }
 }
 
 pub async fn list(
@@ -93,188 +158,89 @@ pub async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, PortalError> {
     let q = query.into_inner();
-    let (status, severity) = (AlertStatus::parse(&q.status), Severity::parse(&q.severity));
-    let filter = AlertFilter {
-        status: status.map(StatusFilter::Is),
-        severity,
-        assignee: assignee_view(&q.view, &user),
-        text: Some(q.q.trim().to_owned()).filter(|t| !t.is_empty()),
-    };
+    let (filter, sort) = (filter_of(&q, &user), q.sort());
+    let after = sort.parse_position(&q.cursor).filter(|_| !q.cursor.is_empty());
+    let first_page = after.is_none();
     let tenant_id = user.tenant.id.clone();
-    let before = parse_id(&q.cursor).map(Position::Id);
-    let (rows, counts, people) = state
+    let (rows, counts, people, matching) = state
         .db
         .run(move |conn| {
-            let rows = alerts::list(conn, &tenant_id, &filter, AlertSort::Newest, before.as_ref(), PAGE + 1)?;
+            let rows = alerts::list(conn, &tenant_id, &filter, sort, after.as_ref(), PAGE + 1)?;
+            // A short first page is all there is; otherwise count, for "select all N".
+            let matching = if first_page && rows.len() as i64 <= PAGE {
+                rows.len() as i64
+            } else {
+                alerts::count_matching(conn, &tenant_id, &filter)?
+            };
             let counts = alerts::count_open_by_status(conn, &tenant_id)?;
-            Ok::<_, PortalError>((rows, counts, users::list(conn, &tenant_id)?))
+            Ok::<_, PortalError>((rows, counts, users::list(conn, &tenant_id)?, matching))
         })
         .await?;
     let people = Directory::new(people);
-    let (rows, next) = take_page(rows, PAGE, |(a, _)| a.id.clone());
+    let (rows, next) = take_page(rows, PAGE, |(a, _)| sort.position(a));
     let rows: Vec<AlertRow> = rows.into_iter().map(|(a, name)| AlertRow::new(a, name, &people)).collect();
-    let status = status.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let severity = severity.map(|s| s.as_str().to_owned()).unwrap_or_default();
-    let link = |status: &str, view: &str, cursor: &str| {
-        format!(
-            "/portal/alerts{}",
-            query_string(&[
-                ("status", status),
-                ("severity", &severity),
-                ("view", view),
-                ("q", &q.q),
-                ("cursor", cursor)
-            ])
-        )
+    let count = |s: &str| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
+    let current = if q.status.is_empty() { "open" } else { q.status.as_str() };
+    let tab = |label: &str, status: &str, count: Option<i64>| Tab {
+        label: label.into(),
+        href: format!("/portal/alerts{}", q.with(if status == "open" { "" } else { status }, &q.view, &q.sort, "")),
+        count,
+        current: current == status,
     };
-    let mut tabs =
-        vec![Tab { label: "All".into(), href: link("", &q.view, ""), count: None, current: status.is_empty() }];
+    let open = count("triggered") + count("acknowledged");
+    let mut tabs = vec![tab("Open", "open", Some(open))];
     for s in AlertStatus::ALL {
         let counted = alerts::OPEN_STATUSES.contains(s);
-        let count = counted.then(|| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n));
-        tabs.push(Tab { label: super::error::capitalize(s), href: link(s, &q.view, ""), count, current: status == *s });
+        tabs.push(tab(&super::error::capitalize(s), s, counted.then(|| count(s))));
     }
+    tabs.push(tab("All", "all", None));
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
-        .map(|(v, label)| Tab { label: label.into(), href: link(&status, v, ""), count: None, current: q.view == v })
+        .map(|(v, label)| Tab {
+            label: label.into(),
+            href: format!("/portal/alerts{}", q.with(&q.status, v, &q.sort, "")),
+            count: None,
+            current: q.view == v,
+        })
         .collect();
-    let next = next.map(|id| link(&status, &q.view, &id));
+    let sort_link = |s: AlertSort| SortLink {
+        href: format!("/portal/alerts{}", q.with(&q.status, &q.view, s.as_str(), "")),
+        current: s == sort,
+    };
+    let sorts = [AlertSort::Severity, AlertSort::Newest, AlertSort::LastSeen, AlertSort::FirstSeen].map(sort_link);
+    let next = next.map(|position| format!("/portal/alerts{}", q.link_query(&position)));
+    // The tab's title says how many alerts are still waiting for someone.
+    let title = match count("triggered") {
+        0 => "Alerts".to_owned(),
+        waiting => format!("({waiting}) Alerts"),
+    };
     let page = ListPage {
-        layout: Layout::new(&user, "alerts", "Alerts"),
+        layout: Layout::new(&user, "alerts", title),
         tabs,
         views,
-        severities: choices(Severity::ALL, &severity),
-        status,
-        view: q.view,
-        text: q.q,
+        severities: choices(Severity::ALL, &q.severity),
+        sorts,
+        can_triage: user.may(Permission::TriageAlerts),
+        matching,
         rows,
-        pager: Pager { label: "Older alerts", next },
+        pager: Pager { label: "More alerts", next },
+        query: q,
     };
     html(StatusCode::OK, &page)
 }
 
-pub struct Detail {
-    pub row: AlertRow,
-    pub dedup_key: String,
-    pub first_seen: String,
-    pub acknowledged: String,
-    pub resolved: String,
-    pub details: String,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-#[derive(Template)]
-#[template(path = "alert.html")]
-struct DetailPage {
-    layout: Layout,
-    alert: Detail,
-    ticket: Option<(String, String)>,
-    can_acknowledge: bool,
-    can_assign: bool,
-    can_resolve: bool,
-    can_ticket: bool,
-    history: Vec<HistoryRow>,
-}
-
-pub async fn show(
-    state: web::Data<AppState>,
-    user: PortalUser,
-    path: web::Path<String>,
-) -> Result<HttpResponse, PortalError> {
-    let id = parse_id(&path).ok_or_else(|| PortalError::NotFound("alert".into()))?;
-    let tenant_id = user.tenant.id.clone();
-    let (found, ticket, entries, people) = state
-        .db
-        .run(move |conn| {
-            let found = alerts::with_source(conn, &tenant_id, &id)?;
-            let ticket = match found.as_ref().and_then(|(a, _)| a.ticket_id.clone()) {
-                Some(ticket_id) => tickets::by_id(conn, &tenant_id, &ticket_id)?,
-                None => None,
-            };
-            let filter = AuditFilter { target_id: Some(id.clone()), ..AuditFilter::default() };
-            let entries = audit::list(conn, &tenant_id, &filter, None, 200)?;
-            Ok::<_, PortalError>((found, ticket, entries, users::list(conn, &tenant_id)?))
-        })
-        .await?;
-    let (alert, integration) = found.ok_or_else(|| PortalError::NotFound("alert".into()))?;
-    let people = Directory::new(people);
-    let status = AlertStatus::parse(&alert.status);
-    let (triage, edit) = (user.may(Permission::TriageAlerts), user.may(Permission::EditTickets));
-    let open = status != Some(AlertStatus::Resolved);
-    let details = serde_json::from_str::<serde_json::Value>(&alert.details)
-        .and_then(|v| serde_json::to_string_pretty(&v))
-        .unwrap_or_else(|_| alert.details.clone());
-    let page = DetailPage {
-        layout: Layout::new(&user, "alerts", alert.summary.clone()),
-        can_acknowledge: triage && status == Some(AlertStatus::Triggered),
-        can_assign: triage && open && alert.assignee_id.as_deref() != Some(user.user.id.as_str()),
-        can_resolve: triage && open,
-        can_ticket: edit && alert.ticket_id.is_none(),
-        ticket: ticket.map(|t| (t.id, t.key)),
-        history: entries.into_iter().rev().map(|e| HistoryRow::new(e, &people)).collect(),
-        alert: Detail {
-            dedup_key: alert.dedup_key.clone(),
-            first_seen: when(alert.first_seen_at),
-            acknowledged: alert.acknowledged_at.map(when).unwrap_or_default(),
-            resolved: alert.resolved_at.map(when).unwrap_or_default(),
-            details,
-            row: AlertRow::new(alert, integration, &people),
-        },
-    };
-    html(StatusCode::OK, &page)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ActionForm {
-    csrf: Option<String>,
-}
-
-/// Acknowledge, assign to me, resolve, or create (or find) the alert's ticket.
-pub async fn act(
-    state: web::Data<AppState>,
-    user: PortalUser,
-    path: web::Path<(String, String)>,
-    form: web::Form<ActionForm>,
-) -> Result<HttpResponse, PortalError> {
-    let (raw_id, action) = path.into_inner();
-    let permission = if action == "ticket" { Permission::EditTickets } else { Permission::TriageAlerts };
-    user.authorize(form.csrf.as_deref(), permission)?;
-    let alert_id = parse_id(&raw_id).ok_or_else(|| PortalError::NotFound("alert".into()))?;
-    let back = format!("/portal/alerts/{alert_id}");
-    let (command, done) = match action.as_str() {
-        "acknowledge" => (Command::Triage { alert_id, action: TriageAction::Acknowledge }, "Alert acknowledged."),
-        "unacknowledge" => {
-            (Command::Triage { alert_id, action: TriageAction::Unacknowledge }, "Alert back to triggered.")
-        }
-        "assign" => {
-            let action = TriageAction::Assign(user.user.id.clone());
-            (Command::Triage { alert_id, action }, "Alert assigned to you.")
-        }
-        "unassign" => (Command::Triage { alert_id, action: TriageAction::Unassign }, "Alert unassigned."),
-        "resolve" => (Command::Triage { alert_id, action: TriageAction::Resolve }, "Alert resolved."),
-        "ticket" => (Command::TicketFromAlert { alert_id, title: None, priority: None }, ""),
-        _ => return Err(PortalError::NotFound("action".into())),
-    };
-    let location = match user.send(&state, command).await? {
-        Ok(Outcome::Ticket { ticket, created }) => {
-            let key = &ticket.key;
-            user.flash(
-                true,
-                if created {
-                    format!("Ticket {key} created from the alert.")
-                } else {
-                    format!("The alert already has ticket {key}.")
-                },
-            );
-            format!("/portal/tickets/{}", ticket.id)
-        }
-        Ok(_) => {
-            user.flash(true, done);
-            back
-        }
-        Err(message) => {
-            user.flash(false, message);
-            back
-        }
-    };
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, location)).finish())
+    #[test]
+    fn times_read_as_people_say_them() {
+        let now = chrono::DateTime::from_timestamp(1_000_000, 0).map(|t| t.naive_utc()).unwrap_or_default();
+        let before = |s: i64| now - chrono::Duration::seconds(s);
+        assert_eq!(ago(before(5), now), "just now");
+        assert_eq!(ago(before(180), now), "3 min ago");
+        assert_eq!(ago(before(7200), now), "2 h ago");
+        assert_eq!(ago(before(3 * 86_400), now), "3 d ago");
+        assert_eq!(ago(now + chrono::Duration::seconds(30), now), "just now", "a clock ahead is not negative");
+    }
 }

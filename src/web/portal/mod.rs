@@ -4,6 +4,8 @@
 //! are identical. Pages work without JavaScript: plain forms, POST then redirect then GET.
 
 mod account;
+mod alert;
+mod alert_bulk;
 mod alerts;
 mod audit;
 mod csrf;
@@ -63,8 +65,9 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("/login", web::post().to(login::submit))
             .route("/logout", web::post().to(login::logout))
             .route("/alerts", web::get().to(alerts::list))
-            .route("/alerts/{id}", web::get().to(alerts::show))
-            .route("/alerts/{id}/{action}", web::post().to(alerts::act))
+            .route("/alerts/bulk", web::post().to(alert_bulk::bulk))
+            .route("/alerts/{id}", web::get().to(alert::show))
+            .route("/alerts/{id}/{action}", web::post().to(alert::act))
             .route("/tickets", web::get().to(tickets::list))
             .route("/tickets", web::post().to(tickets::create))
             .route("/tickets/new", web::get().to(tickets::new_form))

@@ -5,3 +5,65 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
+
+// The alert list: "select all on this page" and keyboard triage. Without JavaScript the
+// checkboxes and the bulk bar's buttons do the same.
+(function () {
+  var form = document.getElementById("bulk");
+  if (!form) {
+    return;
+  }
+  document.querySelectorAll(".js-only").forEach(function (el) { el.hidden = false; });
+  var rows = Array.prototype.slice.call(form.querySelectorAll("tbody tr"));
+  var page = document.getElementById("select-page");
+  if (page) {
+    page.addEventListener("change", function () {
+      form.querySelectorAll("input.pick").forEach(function (box) { box.checked = page.checked; });
+    });
+  }
+  var at = -1;
+  function move(step) {
+    if (rows.length === 0) { return; }
+    if (at >= 0) { rows[at].classList.remove("cursor"); }
+    at = Math.max(0, Math.min(rows.length - 1, at + step));
+    rows[at].classList.add("cursor");
+    rows[at].scrollIntoView({ block: "nearest" });
+  }
+  function submit(action) {
+    var button = document.getElementById("bulk-" + action);
+    if (!button) { return; }
+    if (!form.querySelector("input.pick:checked") && at >= 0) {
+      var box = rows[at].querySelector("input.pick");
+      if (box) { box.checked = true; }
+    }
+    button.click();
+  }
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (target && /^(INPUT|SELECT|TEXTAREA)$/.test(target.tagName) && target.type !== "checkbox") { return; }
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "x":
+        if (at >= 0) {
+          var box = rows[at].querySelector("input.pick");
+          if (box) { box.checked = !box.checked; }
+        }
+        break;
+      case "a": submit("acknowledge"); break;
+      case "r": submit("resolve"); break;
+      case "Enter":
+        if (at < 0 || (target && /^(A|BUTTON)$/.test(target.tagName))) { return; }
+        var link = rows[at].querySelector("td.summary a");
+        if (link) { link.click(); }
+        break;
+      case "?":
+        var help = document.getElementById("shortcuts");
+        if (help && help.showModal) { help.showModal(); }
+        break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();
