@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod db;
 pub mod domain;
 pub mod integration_keys;
+pub mod live;
 pub mod startup;
 pub mod telemetry;
 pub mod views;

@@ -18,6 +18,7 @@ use crate::commands::{GroupCommit, TenantRuntime};
 use crate::config::Settings;
 use crate::db::Database;
 use crate::integration_keys::IntegrationKeys;
+use crate::live::AlertFeed;
 use crate::telemetry;
 use crate::web::token_cache::ApiTokens;
 use crate::web::{self as routes, AppState};
@@ -94,6 +95,7 @@ impl Application {
             up: Arc::new(AtomicBool::new(false)),
         });
         let api_tokens = Arc::new(ApiTokens::new(db.clone(), Duration::from_secs(settings.server.token_cache_secs)));
+        let feed = AlertFeed::new(db.clone(), Duration::from_millis(250));
         let state = AppState {
             db,
             tenants: runtime,
@@ -102,6 +104,7 @@ impl Application {
             max_body_bytes: settings.server.max_body_bytes,
             integration_keys,
             api_tokens,
+            feed,
         };
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;

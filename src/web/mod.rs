@@ -5,6 +5,7 @@ pub mod auth;
 mod body;
 pub mod body_deadline;
 pub mod error;
+mod event_stream;
 pub(crate) mod integrations;
 pub mod internal_error;
 mod json_unique;

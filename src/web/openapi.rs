@@ -3,7 +3,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api::{alert_bulk, alert_triage, alerts, audit, events, me, ticket_relations, tickets, webhooks};
+use super::api::{
+    alert_bulk, alert_stream, alert_triage, alerts, audit, events, me, ticket_relations, tickets, webhooks,
+};
 use super::integrations::{alertmanager, pagerduty};
 use super::openapi_problems::CommonProblems;
 
@@ -13,7 +15,7 @@ use super::openapi_problems::CommonProblems;
     paths(
         me::me, me::list_users,
         alerts::list, alerts::get, alerts::ticket,
-        alert_bulk::bulk, alert_triage::acknowledge, alert_triage::unacknowledge, alert_triage::assign, alert_triage::unassign, alert_triage::resolve,
+        alert_bulk::bulk, alert_stream::stream, alert_triage::acknowledge, alert_triage::unacknowledge, alert_triage::assign, alert_triage::unassign, alert_triage::resolve,
         tickets::list, tickets::create, tickets::get, tickets::update,
         ticket_relations::comments, ticket_relations::add_comment, ticket_relations::links, ticket_relations::add_link, ticket_relations::remove_link,
         audit::list, audit::verify,

@@ -7,6 +7,7 @@ use super::token_cache::ApiTokens;
 use crate::commands::TenantRuntime;
 use crate::db::Database;
 use crate::integration_keys::IntegrationKeys;
+use crate::live::AlertFeed;
 
 /// What every handler can reach; shared by all workers.
 #[derive(Clone)]
@@ -24,4 +25,6 @@ pub struct AppState {
     /// API tokens resolved to their user, briefly cached (revocation through this instance
     /// takes effect at once, elsewhere within `server.token_cache_secs`).
     pub api_tokens: Arc<ApiTokens>,
+    /// Alert changes as they commit, for the live streams.
+    pub feed: AlertFeed,
 }

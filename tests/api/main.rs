@@ -10,6 +10,7 @@ mod bodies;
 mod bulk_triage;
 mod concurrency;
 mod dedup;
+mod live_stream;
 mod operations;
 mod queue;
 mod tickets;

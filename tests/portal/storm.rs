@@ -55,3 +55,24 @@ async fn an_operator_triages_a_storm_from_the_list_in_chromium() {
     assert_eq!(statuses(&app).await, ["acknowledged", "resolved", "resolved", "resolved", "resolved", "resolved"]);
     browser.close().await;
 }
+
+#[actix_web::test]
+async fn the_list_shows_new_and_changed_alerts_without_a_reload_in_chromium() {
+    let app = spawn_app().await;
+    let first = app.trigger("already-there").await;
+    let browser = Chromium::start().await;
+    let base = &app.address;
+    browser.sign_in(base, "acme", "alice", PASSWORD).await;
+    browser.wait_text("#alerts", "already-there is failing").await;
+    // Let the page's EventSource connect before the changes happen.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    app.trigger("brand-new").await;
+    browser.wait_text("#live-banner", "1 new alerts").await;
+    app.post_empty(&app.acme.operator2, &format!("/api/v1/alerts/{first}/acknowledge")).await;
+    browser.wait_text(&format!("tr[data-id=\"{first}\"] [data-field=\"status\"]"), "acknowledged").await;
+    browser.wait_text("[data-count=\"acknowledged\"]", "1").await;
+    let title = browser.client.title().await.unwrap();
+    assert!(title.starts_with("(1) Alerts"), "one alert still triggered: {title}");
+    browser.close().await;
+}

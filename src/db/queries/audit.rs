@@ -76,3 +76,30 @@ pub fn in_chain_order(
         .select(AuditEntry::as_select())
         .load(conn)
 }
+
+/// The tenant's last audit sequence number (0 before its first entry): where a live feed
+/// that starts now begins.
+pub fn last_seq(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<i64> {
+    audit_entries::table
+        .filter(audit_entries::tenant_id.eq(tenant_id))
+        .select(diesel::dsl::max(audit_entries::seq))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}
+
+/// Up to `limit` of the tenant's alert changes after `after_seq`, oldest first, as
+/// `(seq, action, alert id)`.
+pub fn alert_changes_after(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, String)>> {
+    audit_entries::table
+        .filter(audit_entries::tenant_id.eq(tenant_id).and(audit_entries::seq.gt(after_seq)))
+        .filter(audit_entries::target_type.eq("alert"))
+        .select((audit_entries::seq, audit_entries::action, audit_entries::target_id))
+        .order(audit_entries::seq.asc())
+        .limit(limit)
+        .load(conn)
+}

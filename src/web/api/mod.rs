@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (docs/SPEC.md §3).
 
 pub(crate) mod alert_bulk;
+pub(crate) mod alert_stream;
 pub(crate) mod alert_triage;
 pub(crate) mod alerts;
 pub(crate) mod audit;
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/api/v1")
             .configure(me::routes)
             .configure(alert_bulk::routes)
+            .configure(alert_stream::routes)
             .configure(alerts::routes)
             .configure(alert_triage::routes)
             .configure(tickets::routes)

@@ -2,7 +2,7 @@
 //! columns, and checkboxes for the bulk bar (see `alert_bulk`).
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use chrono::NaiveDateTime;
 use serde::Deserialize;
@@ -64,6 +64,8 @@ fn ago(at: NaiveDateTime, now: NaiveDateTime) -> String {
 }
 
 pub struct Tab {
+    /// The status it lists (`open`, `triggered`, …), which the live list updates counts by.
+    pub key: String,
     pub label: String,
     pub href: String,
     /// Shown for the open statuses only (see `alerts::count_open_by_status`).
@@ -182,6 +184,7 @@ pub async fn list(
     let count = |s: &str| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
     let current = if q.status.is_empty() { "open" } else { q.status.as_str() };
     let tab = |label: &str, status: &str, count: Option<i64>| Tab {
+        key: status.into(),
         label: label.into(),
         href: format!("/portal/alerts{}", q.with(if status == "open" { "" } else { status }, &q.view, &q.sort, "")),
         count,
@@ -197,6 +200,7 @@ pub async fn list(
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
         .map(|(v, label)| Tab {
+            key: v.into(),
             label: label.into(),
             href: format!("/portal/alerts{}", q.with(&q.status, v, &q.sort, "")),
             count: None,
@@ -227,6 +231,16 @@ pub async fn list(
         query: q,
     };
     html(StatusCode::OK, &page)
+}
+
+/// The live list's feed: the same events as `GET /api/v1/alerts/stream`, for the session.
+pub async fn stream(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PortalUser,
+) -> Result<HttpResponse, PortalError> {
+    Ok(crate::web::event_stream::respond(&state.feed, &user.tenant.id, crate::web::event_stream::last_event_id(&req))
+        .await?)
 }
 
 #[cfg(test)]

@@ -66,6 +66,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("/logout", web::post().to(login::logout))
             .route("/alerts", web::get().to(alerts::list))
             .route("/alerts/bulk", web::post().to(alert_bulk::bulk))
+            .route("/alerts/stream", web::get().to(alerts::stream))
             .route("/alerts/{id}", web::get().to(alert::show))
             .route("/alerts/{id}/{action}", web::post().to(alert::act))
             .route("/tickets", web::get().to(tickets::list))

@@ -67,3 +67,46 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   });
 })();
+
+// The live list: new alerts announced in a banner, changed rows and the counts updated in
+// place, the triggered count in the title. Without JavaScript the page works as before.
+(function () {
+  var table = document.getElementById("alerts");
+  var banner = document.getElementById("live-banner");
+  if (!banner || !window.EventSource) {
+    return;
+  }
+  var source = new EventSource((table && table.getAttribute("data-live")) || "/portal/alerts/stream");
+  var fresh = 0;
+  source.addEventListener("alert.created", function () {
+    fresh += 1;
+    document.getElementById("live-new").textContent = String(fresh);
+    banner.hidden = false;
+  });
+  function changed(event) {
+    var alert = JSON.parse(event.data);
+    var row = table && table.querySelector('tr[data-id="' + alert.id + '"]');
+    if (!row) { return; }
+    var badge = row.querySelector('[data-field="status"]');
+    if (badge) {
+      badge.textContent = alert.status;
+      badge.className = "badge st-" + alert.status;
+    }
+    if (!alert.assignee_id) {
+      var assignee = row.querySelector('[data-field="assignee"]');
+      if (assignee) { assignee.textContent = "—"; }
+    }
+  }
+  ["alert.acknowledged", "alert.unacknowledged", "alert.assigned", "alert.unassigned", "alert.resolved"]
+    .forEach(function (name) { source.addEventListener(name, changed); });
+  source.addEventListener("counts", function (event) {
+    var counts = JSON.parse(event.data);
+    counts.open = counts.triggered + counts.acknowledged;
+    Object.keys(counts).forEach(function (key) {
+      var badge = document.querySelector('[data-count="' + key + '"]');
+      if (badge) { badge.textContent = String(counts[key]); }
+    });
+    document.title = (counts.triggered > 0 ? "(" + counts.triggered + ") " : "") + "Alerts · OneProtect Triage";
+  });
+  source.addEventListener("reset", function () { window.location.reload(); });
+})();

@@ -113,7 +113,13 @@ pub async fn list(
     };
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
         .into_iter()
-        .map(|(v, label)| Tab { label: label.into(), href: link(v, ""), count: None, current: q.view == v })
+        .map(|(v, label)| Tab {
+            key: v.into(),
+            label: label.into(),
+            href: link(v, ""),
+            count: None,
+            current: q.view == v,
+        })
         .collect();
     let next = next.map(|id| link(&q.view, &id));
     let page = ListPage {

@@ -1,0 +1,147 @@
+//! One poller per tenant that has open streams on this instance, broadcasting to all of them:
+//! a hundred streams of one tenant cost one small indexed query per tick, not a hundred.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::broadcast;
+
+use super::FeedEvent;
+use crate::db::queries::{alerts, audit};
+use crate::db::{Database, DbError};
+use crate::views::AlertView;
+
+/// How far back `Last-Event-ID` is replayed, in audit entries of the tenant.
+pub const REPLAY_WINDOW: i64 = 10_000;
+/// Events read per query; a bigger backlog takes several ticks.
+const BATCH: i64 = 500;
+
+type Channels = Mutex<HashMap<String, broadcast::Sender<Arc<FeedEvent>>>>;
+
+#[derive(Clone)]
+pub struct AlertFeed {
+    db: Database,
+    tick: Duration,
+    channels: Arc<Channels>,
+}
+
+/// A stream's place in the feed: what it missed, then what comes.
+pub struct Subscription {
+    pub missed: Vec<FeedEvent>,
+    pub live: broadcast::Receiver<Arc<FeedEvent>>,
+    /// The last event id sent or replayed: live events at or before it are duplicates.
+    pub position: i64,
+}
+
+impl AlertFeed {
+    /// Polls the audit trail every `tick` for tenants with open streams.
+    pub fn new(db: Database, tick: Duration) -> Self {
+        Self { db, tick, channels: Arc::default() }
+    }
+
+    /// Subscribes to the tenant's changes after `last_event_id` (or from now), replaying what
+    /// came since, within [`REPLAY_WINDOW`].
+    pub async fn subscribe(&self, tenant_id: &str, last_event_id: Option<i64>) -> Result<Subscription, DbError> {
+        let tenant = tenant_id.to_owned();
+        let latest = self.db.run(move |conn| audit::last_seq(conn, &tenant).map_err(DbError::from)).await?;
+        let start = match last_event_id {
+            Some(id) if id <= latest && latest - id <= REPLAY_WINDOW => id,
+            Some(_) => {
+                // Too far back (or from the future): say so, and go on from now.
+                let live = self.channel(tenant_id, latest);
+                return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position: latest });
+            }
+            None => latest,
+        };
+        // Subscribed before reading the backlog, so nothing falls between the two.
+        let live = self.channel(tenant_id, start);
+        let mut missed = Vec::new();
+        let mut position = start;
+        while position < latest {
+            let (read_to, batch) = load(&self.db, tenant_id, position).await?;
+            let Some(read_to) = read_to else { break };
+            position = read_to;
+            missed.extend(batch);
+        }
+        Ok(Subscription { missed, live, position })
+    }
+
+    fn channel(&self, tenant_id: &str, from: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
+        let mut channels = self.channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(sender) = channels.get(tenant_id) {
+            return sender.subscribe();
+        }
+        let (sender, receiver) = broadcast::channel(4096);
+        channels.insert(tenant_id.to_owned(), sender.clone());
+        let feed = self.clone();
+        let tenant = tenant_id.to_owned();
+        actix_web::rt::spawn(async move { feed.poll(tenant, sender, from).await });
+        receiver
+    }
+
+    /// Broadcasts the tenant's new changes until its last stream closes.
+    async fn poll(self, tenant_id: String, sender: broadcast::Sender<Arc<FeedEvent>>, mut position: i64) {
+        loop {
+            tokio::time::sleep(self.tick).await;
+            if self.close_if_unused(&tenant_id, &sender) {
+                return;
+            }
+            let (read_to, batch) = match load(&self.db, &tenant_id, position).await {
+                Ok(read) => read,
+                Err(error) => {
+                    tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
+                    continue;
+                }
+            };
+            let Some(read_to) = read_to else { continue };
+            position = read_to;
+            for event in batch {
+                let _ = sender.send(Arc::new(event));
+            }
+            if let Ok(counts) = open_counts(&self.db, &tenant_id).await {
+                let _ = sender.send(Arc::new(counts));
+            }
+        }
+    }
+
+    fn close_if_unused(&self, tenant_id: &str, sender: &broadcast::Sender<Arc<FeedEvent>>) -> bool {
+        let mut channels = self.channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if sender.receiver_count() > 0 {
+            return false;
+        }
+        channels.remove(tenant_id);
+        true
+    }
+}
+
+/// The tenant's alert changes after `after`, each with the alert as it is now, and the last
+/// audit `seq` read (`None` when there was nothing new).
+async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>, Vec<FeedEvent>), DbError> {
+    let tenant_id = tenant_id.to_owned();
+    db.run(move |conn| {
+        let changes = audit::alert_changes_after(conn, &tenant_id, after, BATCH)?;
+        let read_to = changes.last().map(|(seq, _, _)| *seq);
+        let ids: Vec<&str> = changes.iter().map(|(_, _, id)| id.as_str()).collect();
+        let alerts: HashMap<String, AlertView> = alerts::with_source_many(conn, &ids)?
+            .into_iter()
+            .filter(|(alert, _)| alert.tenant_id == tenant_id)
+            .map(|(alert, name)| (alert.id.clone(), AlertView::new(alert, name)))
+            .collect();
+        let events = changes
+            .into_iter()
+            .filter_map(|(seq, action, id)| {
+                alerts.get(&id).map(|alert| FeedEvent::Alert { seq, action, alert: Box::new(alert.clone()) })
+            })
+            .collect();
+        Ok((read_to, events))
+    })
+    .await
+}
+
+async fn open_counts(db: &Database, tenant_id: &str) -> Result<FeedEvent, DbError> {
+    let tenant_id = tenant_id.to_owned();
+    let counts = db.run(move |conn| alerts::count_open_by_status(conn, &tenant_id).map_err(DbError::from)).await?;
+    let count = |status: &str| counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+    Ok(FeedEvent::Counts { triggered: count("triggered"), acknowledged: count("acknowledged") })
+}
