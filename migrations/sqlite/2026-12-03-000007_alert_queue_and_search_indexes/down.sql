@@ -1,0 +1,2 @@
+DROP INDEX alerts_tenant_first_seen;
+DROP INDEX alerts_tenant_last_seen;
