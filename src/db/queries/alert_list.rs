@@ -8,7 +8,6 @@ use diesel::helper_types::InnerJoinQuerySource;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::alerts::AlertWithSource;
 use super::{AssigneeFilter, contains_pattern, lower};
 use crate::db::DbConnection;
 use crate::db::models::Alert;
@@ -16,6 +15,9 @@ use crate::db::schema::{alerts, integrations};
 use crate::domain::alert::{AlertStatus, Severity};
 
 type Backend = <DbConnection as Connection>::Backend;
+
+/// An alert with the name of the integration that raised it, as every view shows it.
+pub type AlertWithSource = (Alert, String);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusFilter {

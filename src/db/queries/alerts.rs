@@ -1,14 +1,12 @@
 use diesel::prelude::*;
 
 pub use super::alert_list::{
-    AlertFilter, AlertSort, OPEN_STATUSES, Position, StatusFilter, count_matching, list, matching_ids,
+    AlertFilter, AlertSort, AlertWithSource, OPEN_STATUSES, Position, StatusFilter, count_matching, list, matching_ids,
 };
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
 
-/// An alert with the name of the integration that raised it, as every view shows it.
-pub type AlertWithSource = (Alert, String);
 
 pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
     diesel::insert_into(alerts::table).values(alert).execute(conn).map(drop)
