@@ -46,7 +46,8 @@ fn provision(db: &Database) -> (String, String, String) {
     let mut conn = db.get().expect("connection");
     let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
     let tenant = provisioning::create_tenant(&mut conn, "storm", "Storm", "STM").expect("tenant");
-    provisioning::create_user(&mut conn, &ctx, &tenant, "op", None, Role::Operator, Some("bench password 1")).expect("user");
+    provisioning::create_user(&mut conn, &ctx, &tenant, "op", None, Role::Operator, Some("bench password 1"))
+        .expect("user");
     let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, "op", "bench").expect("token");
     let (_, key) = provisioning::create_integration(&mut conn, &ctx, &tenant, "wazuh").expect("integration");
     (tenant.id, key, token)

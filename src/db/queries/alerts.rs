@@ -7,7 +7,6 @@ use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
 
-
 pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
     diesel::insert_into(alerts::table).values(alert).execute(conn).map(drop)
 }
