@@ -207,6 +207,14 @@ const SHORT_VARIABLES: [(&str, &str); 4] = [
     ("ONEPROTECT_LISTEN", "server.listen"),
 ];
 
+/// `ONEPROTECT_LISTEN=8099` means that port on the loopback interface, like the default.
+fn listen_address(raw: &str) -> String {
+    match raw.trim().parse::<u16>() {
+        Ok(port) => format!("127.0.0.1:{port}"),
+        Err(_) => raw.trim().to_owned(),
+    }
+}
+
 const ALLOW_NETWORKS_VARIABLE: &str = "ONEPROTECT__WEBHOOKS__ALLOW_NETWORKS";
 
 impl Settings {
@@ -220,6 +228,7 @@ impl Settings {
         for (variable, key) in SHORT_VARIABLES {
             if let Ok(value) = std::env::var(variable) {
                 if !value.is_empty() {
+                    let value = if key == "server.listen" { listen_address(&value) } else { value };
                     builder = builder.set_override(key, value)?;
                 }
             }
@@ -250,6 +259,14 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_port_alone_listens_on_the_loopback_interface() {
+        assert_eq!(super::listen_address("8099"), "127.0.0.1:8099");
+        assert_eq!(super::listen_address("0.0.0.0:8080"), "0.0.0.0:8080");
+        assert_eq!(super::listen_address(" [::1]:9000 "), "[::1]:9000");
+    }
+
     use super::*;
 
     #[test]

@@ -56,8 +56,12 @@ impl Application {
     }
 
     pub fn build_with(settings: &Settings, db: Database) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(&settings.server.listen)
-            .with_context(|| format!("binding {}", settings.server.listen))?;
+        let listener = TcpListener::bind(&settings.server.listen).with_context(|| {
+            format!(
+                "cannot listen on {}; set ONEPROTECT_LISTEN to another address or port (ONEPROTECT_LISTEN=8099)",
+                settings.server.listen
+            )
+        })?;
         let local = listener.local_addr()?;
         let port = local.port();
         let dispatcher = if settings.webhooks.dispatch {

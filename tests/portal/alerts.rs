@@ -19,8 +19,12 @@ async fn status_tabs_count_the_open_alerts() {
     let mut visitor = Visitor::signed_in(&app, "acme", "alice").await;
     let page = visitor.get("/portal/alerts").await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.body.contains("Triggered <span class=\"count\">2</span>"), "{}", page.body);
-    assert!(page.body.contains("Acknowledged <span class=\"count\">1</span>"), "{}", page.body);
+    assert!(page.body.contains("Triggered <span class=\"count\" data-count=\"triggered\">2</span>"), "{}", page.body);
+    assert!(
+        page.body.contains("Acknowledged <span class=\"count\" data-count=\"acknowledged\">1</span>"),
+        "{}",
+        page.body
+    );
     // Resolved alerts (and so All) are a tenant's whole history: not counted on every view.
     assert!(page.body.contains(">Resolved</a>") && page.body.contains(">All</a>"), "{}", page.body);
 }
@@ -49,7 +53,7 @@ async fn the_list_opens_on_the_open_queue_critical_first() {
     let (loud, quiet) = (page.body.find("loud alert"), page.body.find("quiet alert"));
     assert!(loud.is_some() && loud < quiet, "critical first: {}", page.body);
     assert!(!page.body.contains("gone alert"), "a resolved alert is not in the open queue");
-    assert!(page.body.contains("Open <span class=\"count\">2</span>"), "{}", page.body);
+    assert!(page.body.contains("Open <span class=\"count\" data-count=\"open\">2</span>"), "{}", page.body);
     assert!(page.body.contains("<title>(2) Alerts"), "the title counts the triggered alerts");
     assert!(page.body.contains("just now"), "times read as people say them");
     let everything = visitor.get("/portal/alerts?status=all").await;

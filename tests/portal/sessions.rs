@@ -13,7 +13,8 @@ async fn pages_need_a_sign_in() {
     for path in ["/portal/alerts", "/portal/tickets", "/portal/audit", "/portal/account"] {
         let page = visitor.get(path).await;
         assert_eq!(page.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(page.location.as_deref(), Some("/portal/login"), "{path}");
+        let back = format!("/portal/login?next={}", path.replace('/', "%2F"));
+        assert_eq!(page.location.as_deref(), Some(back.as_str()), "the page asked for rides along");
     }
     let home = visitor.get("/").await;
     assert_eq!(home.location.as_deref(), Some("/portal/alerts"));
@@ -47,13 +48,13 @@ async fn sign_in_and_out_are_audited_and_sign_out_ends_the_session() {
     let copied_cookie = visitor.cookie().expect("a session cookie");
     let out = visitor.post("/portal/logout", &[]).await;
     assert_eq!(out.location.as_deref(), Some("/portal/login?signed_out=1"));
-    assert_eq!(visitor.get("/portal/alerts").await.location.as_deref(), Some("/portal/login"));
+    assert_eq!(visitor.get("/portal/alerts").await.location.as_deref(), Some("/portal/login?next=%2Fportal%2Falerts"));
 
     // A copy of the cookie taken before signing out no longer opens anything.
     let replay = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let response = replay.get(app.url("/portal/alerts")).header("cookie", copied_cookie).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/portal/login");
+    assert_eq!(response.headers()["location"], "/portal/login?next=%2Fportal%2Falerts");
 }
 
 #[actix_web::test]
@@ -244,6 +245,28 @@ async fn finished_sessions_are_deleted_and_live_ones_keep_working() {
     assert_eq!(left, 1, "only the live session is kept");
     assert_eq!(live.get("/portal/alerts").await.status, StatusCode::OK);
     for mut gone in [expired, signed_out] {
-        assert_eq!(gone.get("/portal/alerts").await.location.as_deref(), Some("/portal/login"));
+        let location = gone.get("/portal/alerts").await.location.unwrap_or_default();
+        assert!(location.starts_with("/portal/login"), "{location}");
     }
+}
+
+#[actix_web::test]
+async fn a_deep_link_survives_sign_in_and_only_leads_to_the_portal() {
+    let app = spawn_app().await;
+    let alert = app.trigger("deep").await;
+    let mut visitor = Visitor::new(&app);
+    let asked = visitor.get(&format!("/portal/alerts/{alert}")).await;
+    let login = asked.location.unwrap_or_default();
+    let form = visitor.get(&login).await;
+    assert!(form.body.contains(&format!("name=\"next\" value=\"/portal/alerts/{alert}\"")), "{}", form.body);
+    let next = format!("/portal/alerts/{alert}");
+    let fields = [("tenant", "acme"), ("username", "alice"), ("password", PASSWORD), ("next", next.as_str())];
+    let signed_in = visitor.post("/portal/login", &fields).await;
+    assert_eq!(signed_in.location.as_deref(), Some(next.as_str()), "back to the page asked for");
+
+    let mut other = Visitor::new(&app);
+    other.get("/portal/login").await;
+    let elsewhere = [("tenant", "acme"), ("username", "alice"), ("password", PASSWORD), ("next", "//evil.example/")];
+    let page = other.post("/portal/login", &elsewhere).await;
+    assert_eq!(page.location.as_deref(), Some("/portal/alerts"), "never off the portal");
 }

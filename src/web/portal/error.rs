@@ -12,8 +12,9 @@ use crate::web::internal_error::InternalError;
 
 #[derive(Debug, Error)]
 pub enum PortalError {
+    /// With the page asked for, to return to after signing in (GET requests only).
     #[error("sign in first")]
-    SignInRequired,
+    SignInRequired(Option<String>),
     #[error("{0} not found")]
     NotFound(String),
     #[error("{0}")]
@@ -43,7 +44,7 @@ struct ErrorPage<'a> {
 impl ResponseError for PortalError {
     fn status_code(&self) -> StatusCode {
         match self {
-            PortalError::SignInRequired => StatusCode::SEE_OTHER,
+            PortalError::SignInRequired(_) => StatusCode::SEE_OTHER,
             PortalError::NotFound(_) => StatusCode::NOT_FOUND,
             PortalError::Forbidden(_) | PortalError::Csrf => StatusCode::FORBIDDEN,
             PortalError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -53,8 +54,10 @@ impl ResponseError for PortalError {
 
     fn error_response(&self) -> HttpResponse {
         let title = match self {
-            PortalError::SignInRequired => {
-                return HttpResponse::SeeOther().insert_header((LOCATION, "/portal/login")).finish();
+            PortalError::SignInRequired(next) => {
+                let next = next.as_deref().and_then(super::next_page::safe_next).unwrap_or_default();
+                let location = format!("/portal/login{}", super::view::query_string(&[("next", next)]));
+                return HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
             }
             PortalError::NotFound(_) => "Not found",
             PortalError::Forbidden(_) | PortalError::Csrf => "Not allowed",

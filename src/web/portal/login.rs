@@ -13,13 +13,14 @@ use serde::Deserialize;
 
 use super::csrf;
 use super::error::PortalError;
+use super::next_page::safe_next;
 use super::session::{PortalConfig, SESSION_ID};
 use super::sign_in;
 use super::throttle::Gate;
 use super::view::html;
 use crate::commands::CommandError;
 use crate::credentials::hash_password;
-use crate::db::queries::portal_sessions;
+use crate::db::queries::{portal_sessions, tenants};
 use crate::domain::now;
 use crate::web::auth::request_id;
 use crate::web::internal_error::InternalError;
@@ -29,6 +30,8 @@ use crate::web::state::AppState;
 #[template(path = "login.html")]
 struct LoginPage {
     csrf: String,
+    /// Where a successful sign-in leads (a portal page; empty for the alert list).
+    next: String,
     tenant: String,
     username: String,
     message: Option<String>,
@@ -38,13 +41,26 @@ struct LoginPage {
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     signed_out: Option<String>,
+    next: Option<String>,
 }
 
-pub async fn form(session: Session, query: web::Query<LoginQuery>) -> Result<HttpResponse, PortalError> {
+pub async fn form(
+    session: Session,
+    state: web::Data<AppState>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, PortalError> {
     let notice = query.signed_out.as_ref().map(|_| "You have signed out.".to_owned());
+    // One organisation is nothing to guess: it is filled in (a service of several never says
+    // which exist).
+    let tenants = state.db.run(|conn| tenants::list(conn).map_err(PortalError::from)).await?;
+    let only = match tenants.as_slice() {
+        [only] => only.slug.clone(),
+        _ => String::new(),
+    };
     let page = LoginPage {
         csrf: csrf::token(&session)?,
-        tenant: String::new(),
+        next: query.next.as_deref().and_then(safe_next).unwrap_or_default().to_owned(),
+        tenant: only,
         username: String::new(),
         message: None,
         notice,
@@ -55,6 +71,7 @@ pub async fn form(session: Session, query: web::Query<LoginQuery>) -> Result<Htt
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     csrf: Option<String>,
+    next: Option<String>,
     tenant: Option<String>,
     username: Option<String>,
     password: Option<String>,
@@ -77,9 +94,11 @@ pub async fn submit(
     let too_long = raw_tenant.trim().chars().count() > sign_in::NAME_MAX
         || raw_username.trim().chars().count() > sign_in::NAME_MAX;
     let password = form.password.unwrap_or_default();
+    let next = form.next.as_deref().and_then(safe_next).unwrap_or_default().to_owned();
     let refuse = |status: StatusCode, message: &str, session: &Session| {
         let page = LoginPage {
             csrf: csrf::token(session)?,
+            next: next.clone(),
             tenant: tenant.clone(),
             username: username.clone(),
             message: Some(message.to_owned()),
@@ -123,7 +142,8 @@ pub async fn submit(
                 .insert(SESSION_ID, sid)
                 .map_err(|e| PortalError::Internal(InternalError::caused_by("storing the session failed", e)))?;
             csrf::rotate(&session)?;
-            Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/alerts")).finish())
+            let location = if next.is_empty() { "/portal/alerts" } else { next.as_str() };
+            Ok(HttpResponse::SeeOther().insert_header((LOCATION, location)).finish())
         }
         (found_tenant, user, _) => {
             config.throttle.failed(&tenant, &username, address);

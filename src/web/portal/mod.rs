@@ -13,6 +13,7 @@ mod error;
 mod failed_sign_ins;
 mod hashing;
 mod login;
+mod next_page;
 mod session;
 mod session_purge;
 mod sign_in;

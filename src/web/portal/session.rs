@@ -156,15 +156,17 @@ impl FromRequest for PortalUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let session = req.get_session();
         let request_id = request_id(req);
+        let asked_for = (req.method() == actix_web::http::Method::GET).then(|| req.uri().to_string());
+        let sign_in = move || PortalError::SignInRequired(asked_for);
         Box::pin(async move {
             let state = state.ok_or_else(|| PortalError::Internal("application state missing".into()))?;
-            let sid = session.get::<String>(SESSION_ID).ok().flatten().ok_or(PortalError::SignInRequired)?;
+            let sid = session.get::<String>(SESSION_ID).ok().flatten().ok_or_else(sign_in.clone())?;
             let now = crate::domain::now();
             let found =
                 state.db.run(move |conn| portal_sessions::active(conn, &sid, now).map_err(PortalError::from)).await?;
             let Some((user, tenant)) = found else {
                 session.purge();
-                return Err(PortalError::SignInRequired);
+                return Err(sign_in());
             };
             let role = Role::parse(&user.role).ok_or_else(|| PortalError::Internal("unknown role".into()))?;
             let csrf = csrf::token(&session)?;
