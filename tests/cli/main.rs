@@ -115,3 +115,101 @@ fn mistakes_fail_with_a_message_and_a_non_zero_exit() {
     assert!(!scheme.status.success());
     assert!(String::from_utf8_lossy(&scheme.stderr).contains("unknown scheme"));
 }
+
+/// A `oneprotect demo` that has printed its credentials and serves; killed when dropped.
+struct Demo {
+    child: std::process::Child,
+    port: u16,
+    log: std::path::PathBuf,
+    /// `username → (password, token)`, and the integration key under `"key"`.
+    printed: std::collections::HashMap<String, (String, String)>,
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Demo {
+    fn start(cli: &Cli, dir: &std::path::Path, args: &[&str]) -> Self {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("port").port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_oneprotect"))
+            .arg("demo")
+            .args(["--alert-every", "0"])
+            .args(args)
+            .current_dir(dir)
+            .env("ONEPROTECT_DATABASE_URL", &cli.database_url)
+            .env("ONEPROTECT_LISTEN", port.to_string())
+            .env("ONEPROTECT_CONFIG_DIR", "/nonexistent")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(dir.join("demo.log")).map(Stdio::from).unwrap_or_else(|_| Stdio::null()))
+            .spawn()
+            .expect("spawn demo");
+        let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+        let mut printed = std::collections::HashMap::new();
+        for line in (&mut stdout).lines().map_while(Result::ok) {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let [user, "password:", password, "API", "token:", token] = words.as_slice() {
+                printed.insert((*user).to_owned(), ((*password).to_owned(), (*token).to_owned()));
+            }
+            if let Some(key) = line.trim().strip_prefix("integration key (demo-pipeline): ") {
+                printed.insert("key".into(), (String::new(), key.to_owned()));
+                break;
+            }
+        }
+        // Keep reading, as a terminal would.
+        std::thread::spawn(move || stdout.lines().for_each(drop));
+        Demo { child, port, log: dir.join("demo.log"), printed }
+    }
+
+    /// The status `GET /api/v1/me` answers with this token, once the demo listens.
+    fn status_with(&self, token: &str) -> String {
+        use std::io::{Read, Write};
+        for _ in 0..100 {
+            if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
+                let request = format!(
+                    "GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+                );
+                stream.write_all(request.as_bytes()).expect("send");
+                let mut answer = String::new();
+                let _ = stream.read_to_string(&mut answer);
+                // Connected before the server took its first request: try again.
+                if let Some(status) = answer.split_whitespace().nth(1) {
+                    return status.to_owned();
+                }
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the demo never listened: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
+    }
+}
+
+#[test]
+fn the_demo_keeps_its_credentials_across_restarts_until_reset() {
+    let cli = Cli::new();
+    let dir = std::env::temp_dir().join(format!("oneprotect-demo-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let first = Demo::start(&cli, &dir, &[]);
+    let users: std::collections::BTreeSet<&str> = first.printed.keys().map(String::as_str).collect();
+    assert_eq!(users, ["admin", "auditor", "key", "operator"].into(), "{:?}", first.printed);
+    let (_, token) = first.printed["operator"].clone();
+    assert_eq!(first.status_with(&token), "200");
+    let printed = first.printed.clone();
+    drop(first);
+
+    let again = Demo::start(&cli, &dir, &[]);
+    assert_eq!(again.printed, printed, "the same passwords, tokens and key after a restart");
+    assert_eq!(again.status_with(&token), "200");
+    drop(again);
+
+    let reset = Demo::start(&cli, &dir, &["--reset"]);
+    assert_ne!(reset.printed["operator"], printed["operator"]);
+    assert_ne!(reset.printed["key"], printed["key"]);
+    assert_eq!(reset.status_with(&token), "401", "the old token no longer works");
+    assert_eq!(reset.status_with(&reset.printed["operator"].1), "200");
+    let _ = std::fs::remove_dir_all(dir);
+}
