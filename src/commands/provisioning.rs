@@ -1,6 +1,7 @@
 //! Tenants, users, tokens and integrations, as the CLI (and the demo) create them. Each change
 //! but the tenant itself is audited in the tenant's chain, like every other mutation.
 
+use chrono::NaiveDateTime;
 use serde_json::json;
 
 use super::{CommandContext, CommandError, transaction};
@@ -10,6 +11,7 @@ use crate::db::models::{ApiToken, Integration, Tenant, User};
 use crate::db::queries::{credentials, tenants, users};
 use crate::domain::actor::Role;
 use crate::domain::audit::AuditAction;
+use crate::domain::role::TokenScope;
 use crate::domain::ticket::valid_prefix;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{ids, now};
@@ -101,13 +103,25 @@ pub fn create_user(
     })
 }
 
-/// Issues an API token for a user; returns the token, which is shown once and never stored.
+/// Issues a write token that does not expire; see [`create_scoped_token`].
 pub fn create_token(
     conn: &mut DbConnection,
     ctx: &CommandContext,
     tenant: &Tenant,
     username: &str,
     name: &str,
+) -> Result<(ApiToken, String), CommandError> {
+    create_scoped_token(conn, ctx, tenant, username, (name, TokenScope::Write, None))
+}
+
+/// Issues an API token for a user, `(name, scope, expiry)`; returns the token, which is shown
+/// once and never stored.
+pub fn create_scoped_token(
+    conn: &mut DbConnection,
+    ctx: &CommandContext,
+    tenant: &Tenant,
+    username: &str,
+    (name, scope, expires_at): (&str, TokenScope, Option<NaiveDateTime>),
 ) -> Result<(ApiToken, String), CommandError> {
     transaction(conn, &tenant.id, |tx| {
         let user = users::by_username(tx.conn, &tenant.id, username)?.ok_or(CommandError::NotFound("user"))?;
@@ -120,9 +134,13 @@ pub fn create_token(
             token_hash: hash_secret(&secret),
             created_at: now(),
             revoked_at: None,
+            scope: scope.as_str().to_owned(),
+            expires_at,
         };
         credentials::insert_token(tx.conn, &token)?;
-        tx.audit.record(ctx, AuditAction::TokenCreated, "token", &token.id, json!({"user_id": user.id, "name": name}));
+        let changes = json!({"user_id": user.id, "name": name, "scope": scope.as_str(),
+            "expires_at": expires_at.map(crate::domain::audit::format_time)});
+        tx.audit.record(ctx, AuditAction::TokenCreated, "token", &token.id, changes);
         Ok((token, secret))
     })
 }

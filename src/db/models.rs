@@ -39,6 +39,9 @@ pub struct ApiToken {
     pub token_hash: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// `read` or `write` ([`crate::domain::role::TokenScope`]).
+    pub scope: String,
+    pub expires_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -93,6 +93,19 @@ impl Role {
     }
 }
 
+super::alert::string_enum!(
+    /// What an API token may do, within its user's role: a `read` token never changes anything.
+    TokenScope {
+    Read => "read",
+    Write => "write",
+});
+
+impl TokenScope {
+    pub fn allows(self, permission: Permission) -> bool {
+        self == TokenScope::Write || permission == Permission::Read
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,9 @@
 //! carry, so both show an alert or a ticket the same way. Rows stay in `db`.
 
 mod resources;
+mod tokens;
 mod webhooks;
 
 pub use resources::{AlertView, AuditEntryView, CommentView, LinkView, MeView, TenantView, TicketView, UserView};
+pub use tokens::{NewTokenView, TokenView};
 pub use webhooks::{AttemptView, DeliveryView, WebhookView};

@@ -11,13 +11,16 @@ use super::token_cache::TokenOwner;
 use crate::commands::CommandContext;
 use crate::db::models::{Tenant, User};
 use crate::domain::actor::{Actor, Channel, Role};
-use crate::domain::role::Permission;
+use crate::domain::role::{Permission, TokenScope};
 
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: User,
     pub role: Role,
     pub tenant: Tenant,
+    /// What the presented token may do, within the role.
+    pub scope: TokenScope,
+    pub token_id: String,
     pub request_id: Option<String>,
 }
 
@@ -32,6 +35,9 @@ impl Caller {
 
     /// Refuses before any work is queued; the command layer checks again.
     pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if !self.scope.allows(permission) {
+            return Err(ApiError::Forbidden("this token is read-only: it cannot change anything".into()));
+        }
         if self.role.allows(permission) { Ok(()) } else { Err(ApiError::Forbidden(self.role.refusal(permission))) }
     }
 }
@@ -69,11 +75,11 @@ impl FromRequest for Caller {
             let token =
                 token.ok_or_else(|| ApiError::Unauthenticated("send `Authorization: Bearer <token>`".into()))?;
             let owner = state.api_tokens.resolve(&token).await?;
-            let TokenOwner { user, tenant, .. } =
+            let TokenOwner { user, tenant, scope, token_id, .. } =
                 owner.ok_or_else(|| ApiError::Unauthenticated("the token is unknown or revoked".into()))?;
             let role = Role::parse(&user.role)
                 .ok_or_else(|| ApiError::Internal(format!("user has unknown role {}", user.role).into()))?;
-            Ok(Caller { user, role, tenant, request_id })
+            Ok(Caller { user, role, tenant, scope, token_id, request_id })
         })
     }
 }

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::api::{
-    alert_bulk, alert_stream, alert_triage, alerts, audit, events, me, ticket_relations, tickets, webhooks,
+    alert_bulk, alert_stream, alert_triage, alerts, audit, events, me, ticket_relations, tickets, tokens, webhooks,
 };
 use super::integrations::{alertmanager, pagerduty};
 use super::openapi_problems::CommonProblems;
@@ -13,7 +13,7 @@ use super::openapi_problems::CommonProblems;
 #[openapi(
     info(title = "OneProtect Triage API", description = "Multi-tenant alert triage and ticketing. Errors are RFC 9457 problem+json."),
     paths(
-        me::me, me::list_users,
+        me::me, me::list_users, tokens::list_own, tokens::create, tokens::revoke, tokens::list_of_user,
         alerts::list, alerts::get, alerts::ticket,
         alert_bulk::bulk, alert_stream::stream, alert_triage::acknowledge, alert_triage::unacknowledge, alert_triage::assign, alert_triage::unassign, alert_triage::resolve,
         tickets::list, tickets::create, tickets::get, tickets::update,

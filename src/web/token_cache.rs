@@ -13,9 +13,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::credentials::hash_secret;
+use chrono::NaiveDateTime;
+
 use crate::db::models::{Tenant, User};
 use crate::db::queries::credentials;
 use crate::db::{Database, DbError};
+use crate::domain::role::TokenScope;
 
 /// Entries kept at most; beyond it expired entries are dropped, then all if still too many.
 const MAX_ENTRIES: usize = 10_000;
@@ -26,6 +29,15 @@ pub struct TokenOwner {
     pub token_id: String,
     pub user: User,
     pub tenant: Tenant,
+    pub scope: TokenScope,
+    /// A cached token past this is refused at once, whatever the cache's TTL.
+    pub expires_at: Option<NaiveDateTime>,
+}
+
+impl TokenOwner {
+    fn live(&self) -> bool {
+        self.expires_at.is_none_or(|at| at > crate::domain::now())
+    }
 }
 
 pub struct ApiTokens {
@@ -59,11 +71,17 @@ impl ApiTokens {
         // Expiry counts from before the query, so the TTL bounds the staleness of the answer.
         let asked = Instant::now();
         let query_hash = hash.clone();
-        let found = self
-            .db
-            .run(move |conn| credentials::active_token(conn, &query_hash).map_err(DbError::from))
-            .await?
-            .map(|(token, user, tenant)| TokenOwner { token_id: token.id, user, tenant });
+        let found =
+            self.db.run(move |conn| credentials::active_token(conn, &query_hash).map_err(DbError::from)).await?.map(
+                |(token, user, tenant)| TokenOwner {
+                    // An unknown scope (a newer version's) is taken as the narrower one.
+                    scope: TokenScope::parse(&token.scope).unwrap_or(TokenScope::Read),
+                    expires_at: token.expires_at,
+                    token_id: token.id,
+                    user,
+                    tenant,
+                },
+            );
         if let Some(owner) = &found {
             self.remember(hash, owner.clone(), asked, evictions);
         }
@@ -83,7 +101,11 @@ impl ApiTokens {
 
     fn cached(&self, hash: &str) -> (Option<TokenOwner>, u64) {
         let inner = self.lock();
-        let found = inner.by_hash.get(hash).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, owner)| owner.clone());
+        let found = inner
+            .by_hash
+            .get(hash)
+            .filter(|(at, owner)| at.elapsed() < self.ttl && owner.live())
+            .map(|(_, owner)| owner.clone());
         (found, inner.evictions)
     }
 

@@ -146,28 +146,11 @@ async fn missing_garbage_and_revoked_tokens_are_401() {
     problem(app.get(&app.acme.operator, "/api/v1/me").await, StatusCode::UNAUTHORIZED).await;
 }
 
-/// An admin of acme, provisioned as the CLI does (`user create --role admin`).
-async fn admin_of_acme(app: &TestApp) -> TestUser {
-    use oneprotect::commands::{CommandContext, provisioning};
-    use oneprotect::domain::actor::{Actor, Channel, Role};
-    let db = app.db.clone();
-    tokio::task::spawn_blocking(move || {
-        let mut conn = db.get().expect("connection");
-        let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
-        let tenant = oneprotect::db::queries::tenants::by_slug(&mut conn, "acme").expect("query").expect("acme");
-        let user = provisioning::create_user(&mut conn, &ctx, &tenant, "root", None, Role::Admin, None).expect("admin");
-        let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, "root", "test").expect("token");
-        TestUser { id: user.id, username: "root".into(), token }
-    })
-    .await
-    .expect("provisioning")
-}
-
 /// The role added after the permission model: a change of `Role::allows` only.
 #[actix_web::test]
 async fn admins_may_make_every_change_an_operator_may() {
     let app = spawn_app().await;
-    let admin = admin_of_acme(&app).await;
+    let admin = app.admin_of_acme().await;
     let (alert, ticket, link) = fixture(&app).await;
     for (method, path, body) in mutations(&alert, &ticket, &link, &admin.id) {
         let response = call(&app, &admin, method, &path, &body).await;

@@ -268,6 +268,26 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// An admin of acme, provisioned as the CLI does (`user create --role admin`).
+    pub async fn admin_of_acme(&self) -> TestUser {
+        use oneprotect::commands::{CommandContext, provisioning};
+        use oneprotect::domain::actor::{Actor, Channel, Role};
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.get().expect("connection");
+            let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
+            let tenant = oneprotect::db::queries::tenants::by_slug(&mut conn, "acme").expect("query").expect("acme");
+            let user =
+                provisioning::create_user(&mut conn, &ctx, &tenant, "root", None, Role::Admin, None).expect("admin");
+            let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, "root", "test").expect("token");
+            TestUser { id: user.id, username: "root".into(), token }
+        })
+        .await
+        .expect("provisioning")
+    }
+}
+
 /// A running `oneprotect serve`, SIGKILLed when dropped so that a failing test leaves none.
 pub struct ServeProcess {
     child: std::process::Child,

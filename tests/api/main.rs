@@ -15,6 +15,7 @@ mod operations;
 mod queue;
 mod tickets;
 mod time_range;
+mod token_scopes;
 mod tokens;
 mod transport;
 mod walkthrough;

@@ -11,13 +11,23 @@ pub fn insert_token(conn: &mut DbConnection, token: &ApiToken) -> QueryResult<()
     diesel::insert_into(api_tokens::table).values(token).execute(conn).map(drop)
 }
 
-/// The live token with this hash, with its user and tenant.
+/// The live token with this hash (neither revoked nor expired), with its user and tenant.
 pub fn active_token(conn: &mut DbConnection, token_hash: &str) -> QueryResult<Option<(ApiToken, User, Tenant)>> {
     api_tokens::table
         .inner_join(users::table.on(users::id.eq(api_tokens::user_id)))
         .inner_join(tenants::table.on(tenants::id.eq(api_tokens::tenant_id)))
         .filter(api_tokens::token_hash.eq(token_hash).and(api_tokens::revoked_at.is_null()))
+        .filter(api_tokens::expires_at.is_null().or(api_tokens::expires_at.gt(crate::domain::now())))
         .select((ApiToken::as_select(), User::as_select(), Tenant::as_select()))
+        .first(conn)
+        .optional()
+}
+
+/// The token with this id in the tenant.
+pub fn token_by_id(conn: &mut DbConnection, tenant_id: &str, token_id: &str) -> QueryResult<Option<ApiToken>> {
+    api_tokens::table
+        .filter(api_tokens::tenant_id.eq(tenant_id).and(api_tokens::id.eq(token_id)))
+        .select(ApiToken::as_select())
         .first(conn)
         .optional()
 }

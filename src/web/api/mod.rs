@@ -9,6 +9,7 @@ pub(crate) mod events;
 pub(crate) mod me;
 pub(crate) mod ticket_relations;
 pub(crate) mod tickets;
+pub(crate) mod tokens;
 pub(crate) mod webhooks;
 
 use actix_web::web;
@@ -25,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(me::routes)
+            .configure(tokens::routes)
             .configure(alert_bulk::routes)
             .configure(alert_stream::routes)
             .configure(alerts::routes)
