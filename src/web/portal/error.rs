@@ -55,8 +55,7 @@ impl ResponseError for PortalError {
     fn error_response(&self) -> HttpResponse {
         let title = match self {
             PortalError::SignInRequired(next) => {
-                let next = next.as_deref().and_then(super::next_page::safe_next).unwrap_or_default();
-                let location = format!("/portal/login{}", super::view::query_string(&[("next", next)]));
+                let location = super::next_page::sign_in_location(next.as_deref());
                 return HttpResponse::SeeOther().insert_header((LOCATION, location)).finish();
             }
             PortalError::NotFound(_) => "Not found",

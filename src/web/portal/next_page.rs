@@ -9,9 +9,26 @@ pub fn safe_next(raw: &str) -> Option<&str> {
     (on_portal && plain && raw.len() <= 2048).then_some(raw)
 }
 
+/// The sign-in page, carrying `next` when it is a page to return to.
+pub fn sign_in_location(next: Option<&str>) -> String {
+    match next.and_then(safe_next) {
+        Some(next) => {
+            format!("/portal/login?next={}", form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
+        }
+        None => "/portal/login".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::safe_next;
+    use super::{safe_next, sign_in_location};
+
+    #[test]
+    fn the_sign_in_page_carries_the_page_asked_for() {
+        assert_eq!(sign_in_location(Some("/portal/alerts?q=a b")), "/portal/login?next=%2Fportal%2Falerts%3Fq%3Da+b");
+        assert_eq!(sign_in_location(Some("//evil")), "/portal/login");
+        assert_eq!(sign_in_location(None), "/portal/login");
+    }
 
     #[test]
     fn only_portal_pages_are_followed() {
