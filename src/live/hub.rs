@@ -46,7 +46,7 @@ impl AlertFeed {
         let tenant = tenant_id.to_owned();
         let latest = self.db.run(move |conn| audit::last_seq(conn, &tenant).map_err(DbError::from)).await?;
         let start = match last_event_id {
-            Some(id) if id <= latest && latest - id <= REPLAY_WINDOW => id,
+            Some(id) if (0..=latest).contains(&id) && latest - id <= REPLAY_WINDOW => id,
             Some(_) => {
                 // Too far back (or from the future): say so, and go on from now.
                 let live = self.channel(tenant_id, latest);

@@ -25,7 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received"),
         ("last_event_id" = Option<i64>, Query, description = "The same, for clients that cannot set headers"),
     ),
-    responses((status = 200, description = "An endless event stream", content_type = "text/event-stream", body = String), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "An endless event stream (text/event-stream)"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn stream(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {

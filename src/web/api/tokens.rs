@@ -18,6 +18,7 @@ use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
 use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::pagination::Page;
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -34,7 +35,7 @@ const NAME_MAX: usize = 100;
     get,
     path = "/api/v1/tokens",
     tag = "users",
-    responses((status = 200, description = "The caller's tokens, never their secrets", body = [TokenView]), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "The caller's tokens, never their secrets", body = Page<TokenView>), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list_own(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -47,7 +48,7 @@ async fn list_own(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     path = "/api/v1/users/{id}/tokens",
     tag = "users",
     params(("id" = String, Path, description = "User id")),
-    responses((status = 200, body = [TokenView]), (status = 403, description = "Only admins see others' tokens", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<TokenView>), (status = 403, description = "Only admins see others' tokens", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list_of_user(
