@@ -47,7 +47,9 @@ impl IntegrationKeys {
         let query_hash = hash.clone();
         let found = self
             .db
-            .run(move |conn| credentials::integration_by_key_hash(conn, &query_hash).map_err(DbError::from))
+            .run(move |conn| {
+                credentials::integration_by_key_hash(conn, &query_hash, crate::domain::now()).map_err(DbError::from)
+            })
             .await?;
         let lookup = match found {
             None => KeyLookup::Unknown,
@@ -60,6 +62,14 @@ impl IntegrationKeys {
         };
         self.remember(hash, lookup.clone());
         Ok(lookup)
+    }
+
+    /// Forgets every cached key of an integration at once; called after this instance rotated
+    /// or revoked it (other instances follow within the TTL).
+    pub fn evict(&self, integration_id: &str) {
+        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        entries
+            .retain(|_, (_, lookup)| !matches!(lookup, KeyLookup::Active(key) if key.integration_id == integration_id));
     }
 
     fn cached(&self, hash: &str) -> Option<KeyLookup> {

@@ -21,8 +21,9 @@ use crate::integration_keys::IntegrationKeys;
 use crate::live::AlertFeed;
 use crate::telemetry;
 use crate::web::token_cache::ApiTokens;
-use crate::web::{self as routes, AppState};
-use crate::webhooks::Dispatcher;
+use crate::web::{self as routes, AppState, WebhookRules};
+use crate::webhooks::guard::AddressPolicy;
+use crate::webhooks::{Dispatcher, SecretCipher};
 
 pub struct Application {
     port: u16,
@@ -109,6 +110,15 @@ impl Application {
             integration_keys,
             api_tokens,
             feed,
+            webhook_rules: Arc::new(WebhookRules {
+                cipher: SecretCipher::from_settings(&settings.webhooks).context("webhook secret key")?,
+                policy: AddressPolicy::from_settings(&settings.webhooks),
+                own_listener: Some(local),
+                rotation_grace: Duration::from_secs(settings.webhooks.rotation_grace_secs),
+                // One attempt's timeout, and the dispatcher's poll to pick it up.
+                ping_wait: Duration::from_millis(settings.webhooks.timeout_ms + settings.webhooks.poll_interval_ms)
+                    + Duration::from_secs(1),
+            }),
         };
         let data = web::Data::new(state.clone());
         let max_body = settings.server.max_body_bytes;

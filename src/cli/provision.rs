@@ -114,7 +114,7 @@ pub fn user(db: &Database, command: UserCommand) -> anyhow::Result<()> {
     } else {
         None
     };
-    let user = provisioning::create_user(
+    let (user, setup) = provisioning::create_user(
         &mut conn,
         &cli_context(),
         &tenant,
@@ -124,6 +124,12 @@ pub fn user(db: &Database, command: UserCommand) -> anyhow::Result<()> {
         password.as_deref(),
     )?;
     eprintln!("user `{}` created in `{}` as {}", user.username, tenant.slug, user.role);
+    if let Some(setup) = setup {
+        eprintln!(
+            "they set a password once at /portal/set-password?token={} (until {} UTC)",
+            setup.token, setup.expires_at
+        );
+    }
     println!("{}", user.id);
     Ok(())
 }

@@ -10,6 +10,7 @@ mod bulk;
 mod error;
 mod group_commit;
 mod ingest;
+pub mod integrations;
 mod kind;
 mod multi_tenant;
 mod order_fence;
@@ -22,6 +23,8 @@ mod single_request;
 mod tickets;
 mod transaction;
 mod triage;
+pub mod user_admin;
+pub mod webhook_ping;
 pub mod webhook_subscriptions;
 mod writer;
 

@@ -4,14 +4,14 @@
 use chrono::NaiveDateTime;
 use serde_json::json;
 
-use super::{CommandContext, CommandError, transaction};
+use super::{CommandContext, CommandError, transaction, user_admin};
 use crate::credentials::{INTEGRATION_KEY_PREFIX, TOKEN_PREFIX, generate_secret, hash_password, hash_secret};
 use crate::db::DbConnection;
 use crate::db::models::{ApiToken, Integration, Tenant, User};
 use crate::db::queries::{credentials, tenants, users};
 use crate::domain::actor::Role;
 use crate::domain::audit::AuditAction;
-use crate::domain::role::TokenScope;
+use crate::domain::role::{Permission, TokenScope};
 use crate::domain::ticket::valid_prefix;
 use crate::domain::validation::FieldErrors;
 use crate::domain::{ids, now};
@@ -62,7 +62,8 @@ pub fn create_user(
     display_name: Option<&str>,
     role: Role,
     password: Option<&str>,
-) -> Result<User, CommandError> {
+) -> Result<(User, Option<PasswordSetup>), CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
     let mut errors = FieldErrors::default();
     let username_ok = !username.is_empty()
         && username.len() <= 64
@@ -90,6 +91,9 @@ pub fn create_user(
             role: role.as_str().to_owned(),
             password_hash,
             created_at: now(),
+            disabled_at: None,
+            password_setup_hash: None,
+            password_setup_expires_at: None,
         };
         users::insert(tx.conn, &user)?;
         tx.audit.record(
@@ -97,10 +101,22 @@ pub fn create_user(
             AuditAction::UserCreated,
             "user",
             &user.id,
-            json!({"username": user.username, "role": user.role}),
+            json!({"username": user.username, "display_name": user.display_name, "role": user.role}),
         );
-        Ok(user)
+        // Without a password the user sets one through a one-time link.
+        let setup = match user.password_hash {
+            Some(_) => None,
+            None => Some(user_admin::open_password_setup(tx, &user)?),
+        };
+        Ok((user, setup.map(|(token, expires_at)| PasswordSetup { token, expires_at })))
     })
+}
+
+/// A one-time set-password link's token for a user created without a password.
+#[derive(Debug, Clone)]
+pub struct PasswordSetup {
+    pub token: String,
+    pub expires_at: NaiveDateTime,
 }
 
 /// Issues a write token that does not expire; see [`create_scoped_token`].
@@ -179,6 +195,8 @@ pub fn create_integration(
             key_hash: hash_secret(&secret),
             created_at: now(),
             revoked_at: None,
+            previous_key_hash: None,
+            previous_key_expires_at: None,
         };
         credentials::insert_integration(tx.conn, &integration)?;
         tx.audit.record(

@@ -4,13 +4,14 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{CommandContext, CommandError, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookSubscription;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
 use crate::domain::audit::AuditAction;
+use crate::domain::role::Permission;
 use crate::domain::validation::FieldErrors;
 use crate::domain::webhook::valid_pattern;
 use crate::domain::{ids, now};
@@ -35,32 +36,10 @@ pub fn create(
     tenant_id: &str,
     new: NewSubscription<'_>,
 ) -> Result<(WebhookSubscription, String), CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
     let mut errors = FieldErrors::default();
-    let url = match guard::check_url(new.url, new.policy).and_then(|url| {
-        guard::check_resolved(&url, new.policy)?;
-        Ok(url)
-    }) {
-        Ok(url) => Some(url),
-        Err(reason) => {
-            errors.add("url", reason);
-            None
-        }
-    };
-    if let (Some(url), Some(own)) = (&url, new.own_listener) {
-        if guard::points_at(url, &own) {
-            errors.add("url", "points at this service itself");
-        }
-    }
-    let mut types: Vec<String> =
-        new.event_types.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
-    types.sort();
-    types.dedup();
-    if types.is_empty() {
-        errors.add("event_types", "name at least one event type, e.g. alert.created or ticket.*");
-    }
-    if let Some(bad) = types.iter().find(|t| !valid_pattern(t)) {
-        errors.add("event_types", format!("`{bad}` is not an event type or a wildcard like alert.*"));
-    }
+    let url = checked_url(&mut errors, new.url, new.policy, new.own_listener);
+    let types = checked_types(&mut errors, new.event_types);
     errors.into_result(())?;
     let url = url.map(|u| u.to_string()).unwrap_or_default();
     let secret = signing::generate_secret();
@@ -95,6 +74,42 @@ pub fn create(
     Ok((sub, secret))
 }
 
+/// The URL as it will be stored, or why not: resolves the name (blocking), to refuse at once a
+/// name that points inside.
+fn checked_url(
+    errors: &mut FieldErrors,
+    raw: &str,
+    policy: &AddressPolicy,
+    own_listener: Option<SocketAddr>,
+) -> Option<reqwest::Url> {
+    let url = match guard::check_url(raw, policy).and_then(|url| guard::check_resolved(&url, policy).map(|()| url)) {
+        Ok(url) => url,
+        Err(reason) => {
+            errors.add("url", reason);
+            return None;
+        }
+    };
+    if own_listener.is_some_and(|own| guard::points_at(&url, &own)) {
+        errors.add("url", "points at this service itself");
+        return None;
+    }
+    Some(url)
+}
+
+/// The event types, trimmed, sorted and without repeats; at least one, each valid.
+fn checked_types(errors: &mut FieldErrors, raw: &[String]) -> Vec<String> {
+    let mut types: Vec<String> = raw.iter().map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()).collect();
+    types.sort();
+    types.dedup();
+    if types.is_empty() {
+        errors.add("event_types", "name at least one event type, e.g. alert.created or ticket.*");
+    }
+    if let Some(bad) = types.iter().find(|t| !valid_pattern(t)) {
+        errors.add("event_types", format!("`{bad}` is not an event type or a wildcard like alert.*"));
+    }
+    types
+}
+
 fn load(conn: &mut DbConnection, tenant_id: &str, id: &str) -> Result<WebhookSubscription, CommandError> {
     webhook_subscriptions::by_id(conn, tenant_id, id)?.ok_or(CommandError::NotFound("webhook"))
 }
@@ -106,6 +121,7 @@ pub fn set_enabled(
     id: &str,
     enabled: bool,
 ) -> Result<(), CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
     transaction(conn, tenant_id, |tx| {
         let sub = load(tx.conn, tenant_id, id)?;
         if (sub.enabled == 1) == enabled {
@@ -119,6 +135,7 @@ pub fn set_enabled(
 }
 
 pub fn delete(conn: &mut DbConnection, ctx: &CommandContext, tenant_id: &str, id: &str) -> Result<(), CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
     transaction(conn, tenant_id, |tx| {
         let sub = load(tx.conn, tenant_id, id)?;
         webhook_subscriptions::delete(tx.conn, id)?;
@@ -137,6 +154,7 @@ pub fn rotate_secret(
     id: &str,
     grace: Duration,
 ) -> Result<String, CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
     let secret = signing::generate_secret();
     let sealed = cipher.encrypt(&secret, id)?;
     transaction(conn, tenant_id, |tx| {
@@ -150,6 +168,58 @@ pub fn rotate_secret(
         Ok(())
     })?;
     Ok(secret)
+}
+
+/// What `PATCH /webhooks/{id}` asks to change; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct SubscriptionChange {
+    pub url: Option<String>,
+    pub event_types: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// Changes a subscription's URL and event types (audited as `webhook.updated`, old and new,
+/// URLs redacted) and whether it is enabled (`webhook.enabled` / `webhook.disabled`).
+pub fn update(
+    conn: &mut DbConnection,
+    ctx: &CommandContext,
+    tenant_id: &str,
+    id: &str,
+    change: SubscriptionChange,
+    (policy, own_listener): (&AddressPolicy, Option<SocketAddr>),
+) -> Result<WebhookSubscription, CommandError> {
+    ctx.require(Permission::AdministerTenant)?;
+    let mut errors = FieldErrors::default();
+    let url = change.url.as_deref().map(|raw| checked_url(&mut errors, raw, policy, own_listener));
+    let types = change.event_types.as_deref().map(|raw| checked_types(&mut errors, raw));
+    errors.into_result(())?;
+    transaction(conn, tenant_id, |tx| {
+        let sub = load(tx.conn, tenant_id, id)?;
+        let url = url.flatten().map_or_else(|| sub.url.clone(), |u| u.to_string());
+        let types = types.map_or_else(|| sub.event_types.clone(), |t| json!(t).to_string());
+        let mut changes = serde_json::Map::new();
+        if url != sub.url {
+            changes.insert("url".into(), json!({"old": redact_url(&sub.url), "new": redact_url(&url)}));
+        }
+        if types != sub.event_types {
+            let (old, new): (Value, Value) = (
+                serde_json::from_str(&sub.event_types).unwrap_or_default(),
+                serde_json::from_str(&types).unwrap_or_default(),
+            );
+            changes.insert("event_types".into(), json!({"old": old, "new": new}));
+        }
+        if !changes.is_empty() {
+            webhook_subscriptions::set_target(tx.conn, id, &url, &types, now())?;
+            tx.audit.record(ctx, AuditAction::WebhookUpdated, "webhook", id, Value::Object(changes));
+        }
+        if let Some(enabled) = change.enabled.filter(|e| *e != (sub.enabled == 1)) {
+            let reason = Some("disabled by an admin");
+            webhook_subscriptions::set_enabled(tx.conn, id, enabled, reason, now())?;
+            let action = if enabled { AuditAction::WebhookEnabled } else { AuditAction::WebhookDisabled };
+            tx.audit.record(ctx, action, "webhook", id, json!({"url": redact_url(&url)}));
+        }
+        load(tx.conn, tenant_id, id)
+    })
 }
 
 /// Queues one delivery (any state but pending) or every failed one again; returns how many.

@@ -27,6 +27,11 @@ pub struct User {
     pub role: String,
     pub password_hash: Option<String>,
     pub created_at: NaiveDateTime,
+    /// A disabled user neither signs in nor calls the API; its sessions ended when it was.
+    pub disabled_at: Option<NaiveDateTime>,
+    /// The hash of a one-time set-password link's token, for a user created without one.
+    pub password_setup_hash: Option<String>,
+    pub password_setup_expires_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -53,6 +58,9 @@ pub struct Integration {
     pub key_hash: String,
     pub created_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
+    /// The key before the last rotation, still accepted until `previous_key_expires_at`.
+    pub previous_key_hash: Option<String>,
+    pub previous_key_expires_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable)]

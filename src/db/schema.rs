@@ -22,6 +22,9 @@ diesel::table! {
         role -> Text,
         password_hash -> Nullable<Text>,
         created_at -> Timestamp,
+        disabled_at -> Nullable<Timestamp>,
+        password_setup_hash -> Nullable<Text>,
+        password_setup_expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -47,6 +50,8 @@ diesel::table! {
         key_hash -> Text,
         created_at -> Timestamp,
         revoked_at -> Nullable<Timestamp>,
+        previous_key_hash -> Nullable<Text>,
+        previous_key_expires_at -> Nullable<Timestamp>,
     }
 }
 

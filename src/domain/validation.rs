@@ -31,6 +31,14 @@ impl FieldErrors {
         if self.is_empty() { Ok(value) } else { Err(self) }
     }
 
+    /// The value a parser produced, when nothing was reported (a parser that fails reports why).
+    pub fn into_parsed<T>(self, value: Option<T>) -> Result<T, FieldErrors> {
+        match value {
+            Some(value) if self.is_empty() => Ok(value),
+            _ => Err(self),
+        }
+    }
+
     /// Checks a required text field: present after trimming and at most `max` characters.
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) {
         if value.trim().is_empty() {

@@ -127,11 +127,24 @@ pub struct UserView {
     pub username: String,
     pub display_name: String,
     pub role: String,
+    /// A disabled user neither signs in nor calls the API.
+    pub disabled: bool,
+    /// Whether the user can sign in to the portal with a password.
+    pub has_password: bool,
+    pub created_at: DateTime<Utc>,
 }
 
 impl From<User> for UserView {
     fn from(u: User) -> Self {
-        Self { id: u.id, username: u.username, display_name: u.display_name, role: u.role }
+        Self {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            role: u.role,
+            disabled: u.disabled_at.is_some(),
+            has_password: u.password_hash.is_some(),
+            created_at: u.created_at.and_utc(),
+        }
     }
 }
 

@@ -112,3 +112,13 @@ impl From<WebhookAttempt> for AttemptView {
         }
     }
 }
+
+/// The answer that creates a subscription or rotates its secret: the view, and the signing
+/// secret this once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NewWebhookView {
+    #[serde(flatten)]
+    pub view: WebhookView,
+    /// Signs every delivery (`webhook-signature`); shown only now, stored encrypted.
+    pub secret: String,
+}

@@ -79,6 +79,8 @@ pub fn typed<T: DeserializeOwned>(value: Value) -> Result<T, ApiError> {
 /// before it reads a byte.
 pub trait MutationBody: DeserializeOwned {
     const PERMISSION: Permission;
+    /// Whether an empty body stands for `{}` (every field optional, e.g. a rotation's grace).
+    const EMPTY_IS_DEFAULT: bool = false;
 
     /// The largest body accepted, given the configured `server.max_body_bytes`.
     fn body_limit(configured: usize) -> usize {
@@ -107,9 +109,11 @@ impl<T: MutationBody + 'static> FromRequest for Mutation<T> {
                 .app_data::<web::Data<AppState>>()
                 .map(|s| T::body_limit(s.max_body_bytes))
                 .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let value = read_json(&req, payload, limit)
-                .await?
-                .ok_or_else(|| ApiError::BadRequest("the body is empty; send a JSON object".into()))?;
+            let value = match read_json(&req, payload, limit).await? {
+                Some(value) => value,
+                None if T::EMPTY_IS_DEFAULT => serde_json::Value::Object(Default::default()),
+                None => return Err(ApiError::BadRequest("the body is empty; send a JSON object".into())),
+            };
             Ok(Mutation { caller, body: typed(value)? })
         })
     }

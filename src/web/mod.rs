@@ -20,7 +20,7 @@ pub mod security_headers;
 mod state;
 pub mod token_cache;
 
-pub use state::AppState;
+pub use state::{AppState, WebhookRules};
 
 use actix_web::web;
 

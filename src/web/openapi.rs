@@ -4,7 +4,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::api::{
-    alert_bulk, alert_stream, alert_triage, alerts, audit, events, me, ticket_relations, tickets, tokens, webhooks,
+    alert_bulk, alert_stream, alert_triage, alerts, audit, events, integration_keys, me, ticket_relations, tickets,
+    tokens, users, webhook_admin, webhooks,
 };
 use super::integrations::{alertmanager, pagerduty};
 use super::openapi_problems::CommonProblems;
@@ -13,13 +14,16 @@ use super::openapi_problems::CommonProblems;
 #[openapi(
     info(title = "OneProtect Triage API", description = "Multi-tenant alert triage and ticketing. Errors are RFC 9457 problem+json."),
     paths(
-        me::me, me::list_users, tokens::list_own, tokens::create, tokens::revoke, tokens::list_of_user,
+        me::me, users::list, users::create, users::update, users::reset_password,
+        tokens::list_own, tokens::create, tokens::revoke, tokens::list_of_user,
         alerts::list, alerts::get, alerts::ticket,
         alert_bulk::bulk, alert_stream::stream, alert_triage::acknowledge, alert_triage::unacknowledge, alert_triage::assign, alert_triage::unassign, alert_triage::resolve,
         tickets::list, tickets::create, tickets::get, tickets::update,
         ticket_relations::comments, ticket_relations::add_comment, ticket_relations::links, ticket_relations::add_link, ticket_relations::remove_link,
         audit::list, audit::verify,
         events::ingest, pagerduty::enqueue, alertmanager::receive,
+        integration_keys::list, integration_keys::create, integration_keys::rotate, integration_keys::revoke,
+        webhook_admin::create, webhook_admin::update, webhook_admin::delete, webhook_admin::rotate_secret, webhook_admin::test,
         webhooks::list, webhooks::get, webhooks::deliveries, webhooks::delivery, webhooks::resend_one, webhooks::resend_failed,
     ),
     modifiers(&BearerAuth, &CommonProblems),
@@ -29,6 +33,7 @@ use super::openapi_problems::CommonProblems;
         (name = "audit", description = "The hash-chained audit trail"),
         (name = "ingest", description = "Alert events from integrations (authenticated by integration key)"),
         (name = "users", description = "The caller and the tenant's users"),
+        (name = "integrations", description = "The tenant's integrations and their keys"),
         (name = "webhooks", description = "Outbound webhook subscriptions and their delivery log"),
     )
 )]

@@ -44,6 +44,11 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// Every item at once: for lists that stay small (a tenant's users, tokens, webhooks).
+    pub fn whole(items: impl IntoIterator<Item = impl Into<T>>) -> Self {
+        Page { items: items.into_iter().map(Into::into).collect(), next_cursor: None }
+    }
+
     /// `rows` were fetched with `limit + 1` (see [`take_page`]); the cursor is opaque.
     pub fn from_rows<R>(rows: Vec<R>, limit: i64, position: impl Fn(&R) -> String, view: impl Fn(R) -> T) -> Self {
         let (rows, next) = take_page(rows, limit, position);

@@ -1,5 +1,7 @@
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use metrics_exporter_prometheus::PrometheusHandle;
 
@@ -8,6 +10,8 @@ use crate::commands::TenantRuntime;
 use crate::db::Database;
 use crate::integration_keys::IntegrationKeys;
 use crate::live::AlertFeed;
+use crate::webhooks::SecretCipher;
+use crate::webhooks::guard::AddressPolicy;
 
 /// What every handler can reach; shared by all workers.
 #[derive(Clone)]
@@ -27,4 +31,19 @@ pub struct AppState {
     pub api_tokens: Arc<ApiTokens>,
     /// Alert changes as they commit, for the live streams.
     pub feed: AlertFeed,
+    /// What admins' webhook changes are checked and sealed with.
+    pub webhook_rules: Arc<WebhookRules>,
+}
+
+/// The rules a webhook subscription made through the API meets, as the CLI's do.
+pub struct WebhookRules {
+    pub cipher: SecretCipher,
+    /// The addresses a webhook may reach (`[webhooks] allow_networks`).
+    pub policy: AddressPolicy,
+    /// This service's listener, refused as a target.
+    pub own_listener: Option<SocketAddr>,
+    /// How long a rotated secret keeps signing when the caller does not say.
+    pub rotation_grace: Duration,
+    /// How long a test ping is waited for before it is answered as still pending.
+    pub ping_wait: Duration,
 }

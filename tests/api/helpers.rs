@@ -139,7 +139,8 @@ fn provision_tenant(db: &Database, slug: &str, prefix: &str) -> TestTenant {
     let mut user = |username: &str, role: Role| {
         let user =
             provisioning::create_user(&mut conn, &ctx, &tenant, username, None, role, Some("correct horse battery"))
-                .expect("user");
+                .expect("user")
+                .0;
         let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, username, "test").expect("token");
         TestUser { id: user.id, username: username.into(), token }
     };
@@ -271,14 +272,19 @@ impl TestApp {
 impl TestApp {
     /// An admin of acme, provisioned as the CLI does (`user create --role admin`).
     pub async fn admin_of_acme(&self) -> TestUser {
+        self.admin_of("acme").await
+    }
+
+    /// An admin (`root`) of the tenant with this slug, provisioned as the CLI does.
+    pub async fn admin_of(&self, slug: &str) -> TestUser {
         use oneprotect::commands::{CommandContext, provisioning};
         use oneprotect::domain::actor::{Actor, Channel, Role};
-        let db = self.db.clone();
+        let (db, slug) = (self.db.clone(), slug.to_owned());
         tokio::task::spawn_blocking(move || {
             let mut conn = db.get().expect("connection");
             let ctx = CommandContext { actor: Actor::System, channel: Channel::Cli, request_id: None };
-            let tenant = oneprotect::db::queries::tenants::by_slug(&mut conn, "acme").expect("query").expect("acme");
-            let user =
+            let tenant = oneprotect::db::queries::tenants::by_slug(&mut conn, &slug).expect("query").expect("tenant");
+            let (user, _) =
                 provisioning::create_user(&mut conn, &ctx, &tenant, "root", None, Role::Admin, None).expect("admin");
             let (_, token) = provisioning::create_token(&mut conn, &ctx, &tenant, "root", "test").expect("token");
             TestUser { id: user.id, username: "root".into(), token }

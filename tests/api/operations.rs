@@ -119,6 +119,9 @@ async fn the_database_takes_any_well_formed_role_name() {
                         role: role.to_owned(),
                         password_hash: None,
                         created_at: oneprotect::domain::now(),
+                        disabled_at: None,
+                        password_setup_hash: None,
+                        password_setup_expires_at: None,
                     };
                     (role, oneprotect::db::queries::users::insert(conn, &user).is_ok())
                 })

@@ -8,6 +8,7 @@ mod helpers;
 mod receiver;
 mod support;
 
+mod admin_api;
 mod bulk;
 mod delivery;
 mod guard;

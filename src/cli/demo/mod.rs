@@ -109,7 +109,7 @@ fn provision(db: &Database, path: &Path, reset: bool) -> anyhow::Result<(String,
         creds.logins.push(login);
     }
     let key = previous.map(|p| p.integration_key).unwrap_or_default();
-    let active = credentials::integration_by_key_hash(&mut conn, &hash_secret(&key))?
+    let active = credentials::integration_by_key_hash(&mut conn, &hash_secret(&key), crate::domain::now())?
         .filter(|i| i.tenant_id == tenant.id && i.revoked_at.is_none() && !key.is_empty());
     let integration_id = match active {
         Some(integration) => {

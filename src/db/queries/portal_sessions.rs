@@ -19,6 +19,7 @@ pub fn active(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryRes
         .filter(portal_sessions::id.eq(id))
         .filter(portal_sessions::ended_at.is_null())
         .filter(portal_sessions::expires_at.gt(now))
+        .filter(users::disabled_at.is_null())
         .select((User::as_select(), Tenant::as_select()))
         .first(conn)
         .optional()
@@ -28,6 +29,15 @@ pub fn end(conn: &mut DbConnection, id: &str, at: NaiveDateTime) -> QueryResult<
     diesel::update(portal_sessions::table.filter(portal_sessions::id.eq(id).and(portal_sessions::ended_at.is_null())))
         .set(portal_sessions::ended_at.eq(Some(at)))
         .execute(conn)
+}
+
+/// Ends every live session of a user (disabled, or its password reset).
+pub fn end_all_of_user(conn: &mut DbConnection, user_id: &str, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        portal_sessions::table.filter(portal_sessions::user_id.eq(user_id).and(portal_sessions::ended_at.is_null())),
+    )
+    .set(portal_sessions::ended_at.eq(Some(at)))
+    .execute(conn)
 }
 
 /// Deletes the sessions that were signed out or have expired by `now`: they open nothing, and

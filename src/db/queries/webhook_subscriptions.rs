@@ -70,6 +70,19 @@ pub fn set_enabled(
     }
 }
 
+/// A new URL and event types (the latter as stored: a JSON array).
+pub fn set_target(
+    conn: &mut DbConnection,
+    id: &str,
+    url: &str,
+    event_types: &str,
+    at: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(subs::table.filter(subs::id.eq(id)))
+        .set((subs::url.eq(url), subs::event_types.eq(event_types), subs::updated_at.eq(at)))
+        .execute(conn)
+}
+
 pub fn delete(conn: &mut DbConnection, id: &str) -> QueryResult<usize> {
     diesel::delete(subs::table.filter(subs::id.eq(id))).execute(conn)
 }

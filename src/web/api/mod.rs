@@ -6,10 +6,13 @@ pub(crate) mod alert_triage;
 pub(crate) mod alerts;
 pub(crate) mod audit;
 pub(crate) mod events;
+pub(crate) mod integration_keys;
 pub(crate) mod me;
 pub(crate) mod ticket_relations;
 pub(crate) mod tickets;
 pub(crate) mod tokens;
+pub(crate) mod users;
+pub(crate) mod webhook_admin;
 pub(crate) mod webhooks;
 
 use actix_web::web;
@@ -26,7 +29,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/api/v1")
             .configure(me::routes)
+            .configure(users::routes)
             .configure(tokens::routes)
+            .configure(integration_keys::routes)
             .configure(alert_bulk::routes)
             .configure(alert_stream::routes)
             .configure(alerts::routes)
@@ -35,7 +40,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(ticket_relations::routes)
             .configure(audit::routes)
             .configure(events::routes)
-            .configure(webhooks::routes),
+            .configure(webhooks::routes)
+            .configure(webhook_admin::routes),
     );
 }
 

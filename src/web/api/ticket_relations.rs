@@ -105,8 +105,7 @@ async fn add_comment(
 async fn links(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let ticket = load(&state, &caller, id_of(&path, "ticket")?).await?;
     let rows = state.db.run(move |conn| tickets::links(conn, &ticket.id).map_err(ApiError::from_query)).await?;
-    let items: Vec<LinkView> = rows.into_iter().map(LinkView::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({"items": items, "next_cursor": null})))
+    Ok(HttpResponse::Ok().json(Page::<LinkView>::whole(rows)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

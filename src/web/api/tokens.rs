@@ -4,7 +4,6 @@
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{author, id_of};
@@ -72,8 +71,7 @@ async fn tokens_of(state: &AppState, caller: &Caller, user_id: String) -> Result
         .db
         .run(move |conn| credentials::tokens_of_user(conn, &tenant_id, &user_id).map_err(ApiError::from_query))
         .await?;
-    let items: Vec<TokenView> = rows.into_iter().map(TokenView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+    Ok(HttpResponse::Ok().json(Page::<TokenView>::whole(rows)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

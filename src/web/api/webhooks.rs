@@ -1,5 +1,5 @@
-//! Webhook subscriptions and their delivery log. Both roles may read; re-sending is for
-//! operators. Subscriptions themselves are managed with the CLI.
+//! Webhook subscriptions and their delivery log. Every role may read; re-sending is for
+//! operators and admins. Admins change subscriptions (`webhook_admin`), as does the CLI.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
@@ -37,8 +37,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     let tenant_id = caller.tenant.id.clone();
     let subs =
         state.db.run(move |conn| webhook_subscriptions::list(conn, &tenant_id).map_err(ApiError::from_query)).await?;
-    let items: Vec<WebhookView> = subs.into_iter().map(WebhookView::from).collect();
-    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": null})))
+    Ok(HttpResponse::Ok().json(Page::<WebhookView>::whole(subs)))
 }
 
 #[utoipa::path(

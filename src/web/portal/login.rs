@@ -41,6 +41,7 @@ struct LoginPage {
 #[derive(Debug, Deserialize)]
 pub struct LoginQuery {
     signed_out: Option<String>,
+    password_set: Option<String>,
     next: Option<String>,
 }
 
@@ -49,7 +50,11 @@ pub async fn form(
     state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, PortalError> {
-    let notice = query.signed_out.as_ref().map(|_| "You have signed out.".to_owned());
+    let notice = match (&query.signed_out, &query.password_set) {
+        (Some(_), _) => Some("You have signed out.".to_owned()),
+        (None, Some(_)) => Some("Your password is set: sign in with it.".to_owned()),
+        (None, None) => None,
+    };
     // One organisation is nothing to guess: it is filled in (a service of several never says
     // which exist).
     let tenants = state.db.run(|conn| tenants::list(conn).map_err(PortalError::from)).await?;

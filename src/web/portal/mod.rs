@@ -16,6 +16,7 @@ mod login;
 mod next_page;
 mod session;
 mod session_purge;
+mod set_password;
 mod sign_in;
 mod throttle;
 mod ticket;
@@ -65,6 +66,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("/login", web::get().to(login::form))
             .route("/login", web::post().to(login::submit))
             .route("/logout", web::post().to(login::logout))
+            .route("/set-password", web::get().to(set_password::form))
+            .route("/set-password", web::post().to(set_password::submit))
             .route("/alerts", web::get().to(alerts::list))
             .route("/alerts/bulk", web::post().to(alert_bulk::bulk))
             .route("/alerts/stream", web::get().to(alerts::stream))

@@ -42,7 +42,8 @@ pub async fn find(
         .db
         .run(move |conn| {
             let Some(tenant) = tenants::by_slug(conn, &slug)? else { return Ok((None, None)) };
-            let user = users::by_username(conn, &tenant.id, &username)?;
+            // A disabled user is refused like an unknown one.
+            let user = users::by_username(conn, &tenant.id, &username)?.filter(|u| u.disabled_at.is_none());
             Ok((Some(tenant), user))
         })
         .await
