@@ -4,6 +4,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod administration;
 mod alerts;
 mod audit;
 mod browser;

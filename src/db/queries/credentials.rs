@@ -146,10 +146,7 @@ pub type IntegrationActivity = (String, Option<i64>, Option<NaiveDateTime>);
 /// What an integration has sent: events applied to its alerts (repeats included) and when the
 /// last of them arrived, by integration id. Read from the alerts themselves, so ingest pays
 /// nothing for it.
-pub fn integration_activity(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-) -> QueryResult<Vec<IntegrationActivity>> {
+pub fn integration_activity(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<IntegrationActivity>> {
     use diesel::dsl::{max, sql};
     use diesel::sql_types::{BigInt, Nullable};
     // diesel types SUM(BIGINT) as NUMERIC; the cast (portable SQL) keeps it an integer.

@@ -4,6 +4,9 @@
 //! are identical. Pages work without JavaScript: plain forms, POST then redirect then GET.
 
 mod account;
+mod admin_integrations;
+mod admin_users;
+mod admin_webhooks;
 mod alert;
 mod alert_bulk;
 mod alerts;
@@ -84,9 +87,22 @@ pub fn routes(cfg: &mut web::ServiceConfig, config: &PortalConfig) {
             .route("/audit", web::get().to(audit::list))
             .route("/audit/export", web::get().to(audit::export))
             .route("/webhooks", web::get().to(webhooks::list))
+            .route("/webhooks", web::post().to(admin_webhooks::create))
             .route("/webhooks/{id}", web::get().to(webhooks::show))
+            .route("/webhooks/{id}/edit", web::post().to(admin_webhooks::edit))
+            .route("/webhooks/{id}/test", web::post().to(admin_webhooks::test))
+            .route("/webhooks/{id}/rotate-secret", web::post().to(admin_webhooks::rotate_secret))
+            .route("/webhooks/{id}/delete", web::post().to(admin_webhooks::delete))
             .route("/webhooks/{id}/deliveries/{delivery_id}/resend", web::post().to(webhooks::resend_one))
             .route("/webhooks/{id}/resend-failed", web::post().to(webhooks::resend_failed))
+            .route("/admin/users", web::get().to(admin_users::list))
+            .route("/admin/users", web::post().to(admin_users::create))
+            .route("/admin/users/{id}", web::post().to(admin_users::update))
+            .route("/admin/users/{id}/password", web::post().to(admin_users::reset_password))
+            .route("/admin/integrations", web::get().to(admin_integrations::list))
+            .route("/admin/integrations", web::post().to(admin_integrations::create))
+            .route("/admin/integrations/{id}/rotate", web::post().to(admin_integrations::rotate))
+            .route("/admin/integrations/{id}/revoke", web::post().to(admin_integrations::revoke))
             .route("/account", web::get().to(account::show))
             .route("/account/tokens", web::post().to(account::create_token))
             .route("/account/tokens/{id}/revoke", web::post().to(account::revoke_token))

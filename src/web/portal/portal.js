@@ -110,3 +110,14 @@ document.addEventListener("submit", function (event) {
   });
   source.addEventListener("reset", function () { window.location.reload(); });
 })();
+
+// Copy buttons next to a secret shown once (without JavaScript the text is selectable).
+document.querySelectorAll("[data-copy]").forEach(function (button) {
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var source = document.querySelector(button.getAttribute("data-copy"));
+    if (source && navigator.clipboard) {
+      navigator.clipboard.writeText(source.textContent.trim()).then(function () { button.textContent = "Copied"; });
+    }
+  });
+});

@@ -28,6 +28,8 @@ pub struct Layout {
     pub read_only: bool,
     pub can_edit_tickets: bool,
     pub can_resend_webhooks: bool,
+    /// Sees the Administration pages (and their link).
+    pub can_administer: bool,
     pub flash: Option<Flash>,
 }
 
@@ -44,6 +46,7 @@ impl Layout {
             read_only: user.role.read_only(),
             can_edit_tickets: user.may(Permission::EditTickets),
             can_resend_webhooks: user.may(Permission::ResendWebhooks),
+            can_administer: user.may(Permission::AdministerTenant),
             flash: user.take_flash(),
         }
     }

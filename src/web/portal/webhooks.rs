@@ -1,5 +1,5 @@
-//! Webhook subscriptions and their delivery log. Both roles read; operators re-send. The
-//! subscriptions themselves are managed with the CLI, and their secrets are never shown.
+//! Webhook subscriptions and their delivery log. Every role reads; operators re-send; admins
+//! change the subscriptions (`admin_webhooks`). Secrets are never shown after they are made.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
