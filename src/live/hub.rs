@@ -141,7 +141,6 @@ async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>
 
 async fn open_counts(db: &Database, tenant_id: &str) -> Result<FeedEvent, DbError> {
     let tenant_id = tenant_id.to_owned();
-    let counts = db.run(move |conn| alerts::count_open_by_status(conn, &tenant_id).map_err(DbError::from)).await?;
-    let count = |status: &str| counts.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-    Ok(FeedEvent::Counts { triggered: count("triggered"), acknowledged: count("acknowledged") })
+    let counts = db.run(move |conn| alerts::count_open(conn, &tenant_id).map_err(DbError::from)).await?;
+    Ok(FeedEvent::Counts { triggered: counts.triggered, acknowledged: counts.acknowledged })
 }

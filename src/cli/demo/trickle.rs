@@ -38,7 +38,7 @@ const FLAPPING: (&str, &str, Severity, &str) =
 enum Step {
     /// A sample raised again under a new key: a new alert.
     Fresh(usize),
-    /// A sample's open alert seen again.
+    /// A sample's open alert seen again (the first round raises it so).
     Repeat(usize),
     /// The source reports a sample resolved.
     Resolved(usize),
@@ -101,18 +101,8 @@ pub async fn run(runtime: TenantRuntime, db: Database, integration_id: String, e
         request_id: None,
     };
     // The first round fills the list at once; after that, a trickle.
-    let first_round = (0..SAMPLES.len()).map(|i| {
-        let (key, summary, severity, resource) = SAMPLES[i];
-        AlertEvent {
-            action: EventAction::Trigger,
-            dedup_key: Some(key.into()),
-            summary: summary.into(),
-            severity,
-            resource: Some(resource.into()),
-            occurred_at: None,
-            details: json!({"source": "demo"}),
-        }
-    });
+    // The first round raises each sample under its own key, as a repeat would find it.
+    let first_round = (0..SAMPLES.len()).map(|i| event(Step::Repeat(i), 0));
     let send = |event: AlertEvent| {
         let command = Command::Ingest { integration_id: integration_id.clone(), event, message_id: None };
         runtime.send(&tenant_id, Request::new(ctx.clone(), command))

@@ -64,26 +64,12 @@ enum Target {
 async fn bulk(state: web::Data<AppState>, mutation: Mutation<BulkBody>) -> Result<HttpResponse, ApiError> {
     let Mutation { caller, body } = mutation;
     let mut errors = FieldErrors::default();
-    let action = match body.action.as_deref() {
-        None => {
-            errors.add("action", "is required");
-            None
-        }
-        Some("assign") => Some(None),
-        Some(name @ ("acknowledge" | "unacknowledge" | "unassign" | "resolve")) => Some(Some(name)),
-        Some(_) => {
-            errors.add("action", "must be one of: acknowledge, unacknowledge, assign, unassign, resolve");
-            None
-        }
-    };
+    let action = bulk_action(body.action.as_deref(), &mut errors);
     let target = target(body.ids, body.filter, &caller, &mut errors);
-    errors.into_result(())?;
-    let action = match action.flatten() {
-        Some("acknowledge") => TriageAction::Acknowledge,
-        Some("unacknowledge") => TriageAction::Unacknowledge,
-        Some("unassign") => TriageAction::Unassign,
-        Some(_) => TriageAction::Resolve,
-        None => {
+    let (action, target) = errors.into_parsed(action.zip(target))?;
+    let action = match action {
+        BulkAction::Triage(action) => action,
+        BulkAction::Assign => {
             let assignee = assignee_of(&state, &caller, body.assignee_id).await?;
             if assignee != caller.user.id {
                 return Err(ApiError::Forbidden("operators may assign alerts only to themselves".into()));
@@ -93,13 +79,37 @@ async fn bulk(state: web::Data<AppState>, mutation: Mutation<BulkBody>) -> Resul
     };
     let ctx = author(&caller, Permission::TriageAlerts)?;
     let (ids, malformed) = match target {
-        Some(Target::Ids { ids, malformed }) => (ids, malformed),
-        Some(Target::Filter(filter)) => (matching(&state, &caller, filter).await?, Vec::new()),
-        None => return Err(ApiError::Internal("a bulk request without a target passed validation".into())),
+        Target::Ids { ids, malformed } => (ids, malformed),
+        Target::Filter(filter) => (matching(&state, &caller, filter).await?, Vec::new()),
     };
     let mut summary = state.tenants.bulk_triage(&caller.tenant.id, &ctx, ids, &action).await?;
     summary.add_not_found(malformed);
     Ok(HttpResponse::Ok().json(summary))
+}
+
+/// What a bulk request does; `assign` needs its assignee looked up before it is a triage action.
+enum BulkAction {
+    Triage(TriageAction),
+    Assign,
+}
+
+fn bulk_action(raw: Option<&str>, errors: &mut FieldErrors) -> Option<BulkAction> {
+    let action = match raw {
+        None => {
+            errors.add("action", "is required");
+            return None;
+        }
+        Some("assign") => BulkAction::Assign,
+        Some("acknowledge") => BulkAction::Triage(TriageAction::Acknowledge),
+        Some("unacknowledge") => BulkAction::Triage(TriageAction::Unacknowledge),
+        Some("unassign") => BulkAction::Triage(TriageAction::Unassign),
+        Some("resolve") => BulkAction::Triage(TriageAction::Resolve),
+        Some(_) => {
+            errors.add("action", "must be one of: acknowledge, unacknowledge, assign, unassign, resolve");
+            return None;
+        }
+    };
+    Some(action)
 }
 
 fn target(

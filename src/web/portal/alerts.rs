@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::error::PortalError;
 use super::session::PortalUser;
 use super::view::{Choice, Directory, Layout, Pager, assignee_view, choices, html, query_string, when};
+use crate::commands::BULK_MAX;
 use crate::db::models::Alert;
 use crate::db::queries::alerts::{self, AlertFilter, AlertSort, StatusFilter};
 use crate::db::queries::users;
@@ -68,7 +69,7 @@ pub struct Tab {
     pub key: String,
     pub label: String,
     pub href: String,
-    /// Shown for the open statuses only (see `alerts::count_open_by_status`).
+    /// Shown for the open statuses only (see `alerts::count_open`).
     pub count: Option<i64>,
     pub current: bool,
 }
@@ -89,8 +90,9 @@ struct ListPage {
     sorts: [SortLink; 4],
     query: ListQuery,
     can_triage: bool,
-    /// How many alerts the filter matches, for "select all N matching".
-    matching: i64,
+    /// How many alerts the filter matches, for "select all N matching" (counted up to the bulk
+    /// limit: past it, "more than 10000").
+    matching: String,
     rows: Vec<AlertRow>,
     pager: Pager,
 }
@@ -172,16 +174,15 @@ pub async fn list(
             let matching = if first_page && rows.len() as i64 <= PAGE {
                 rows.len() as i64
             } else {
-                alerts::count_matching(conn, &tenant_id, &filter)?
+                alerts::count_matching_up_to(conn, &tenant_id, &filter, BULK_MAX as i64 + 1)?
             };
-            let counts = alerts::count_open_by_status(conn, &tenant_id)?;
+            let counts = alerts::count_open(conn, &tenant_id)?;
             Ok::<_, PortalError>((rows, counts, users::list(conn, &tenant_id)?, matching))
         })
         .await?;
     let people = Directory::new(people);
     let (rows, next) = take_page(rows, PAGE, |(a, _)| sort.position(a));
     let rows: Vec<AlertRow> = rows.into_iter().map(|(a, name)| AlertRow::new(a, name, &people)).collect();
-    let count = |s: &str| counts.iter().find(|(name, _)| name == s).map_or(0, |(_, n)| *n);
     let current = if q.status.is_empty() { "open" } else { q.status.as_str() };
     let tab = |label: &str, status: &str, count: Option<i64>| Tab {
         key: status.into(),
@@ -190,11 +191,9 @@ pub async fn list(
         count,
         current: current == status,
     };
-    let open = count("triggered") + count("acknowledged");
-    let mut tabs = vec![tab("Open", "open", Some(open))];
+    let mut tabs = vec![tab("Open", "open", Some(counts.open()))];
     for s in AlertStatus::ALL {
-        let counted = alerts::OPEN_STATUSES.contains(s);
-        tabs.push(tab(&super::error::capitalize(s), s, counted.then(|| count(s))));
+        tabs.push(tab(&super::error::capitalize(s), s, counts.of(s)));
     }
     tabs.push(tab("All", "all", None));
     let views = [("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")]
@@ -214,7 +213,7 @@ pub async fn list(
     let sorts = [AlertSort::Severity, AlertSort::Newest, AlertSort::LastSeen, AlertSort::FirstSeen].map(sort_link);
     let next = next.map(|position| format!("/portal/alerts{}", q.link_query(&position)));
     // The tab's title says how many alerts are still waiting for someone.
-    let title = match count("triggered") {
+    let title = match counts.triggered {
         0 => "Alerts".to_owned(),
         waiting => format!("({waiting}) Alerts"),
     };
@@ -225,7 +224,10 @@ pub async fn list(
         severities: choices(Severity::ALL, &q.severity),
         sorts,
         can_triage: user.may(Permission::TriageAlerts),
-        matching,
+        matching: match matching {
+            n if n > BULK_MAX as i64 => format!("more than {BULK_MAX}"),
+            n => n.to_string(),
+        },
         rows,
         pager: Pager { label: "More alerts", next },
         query: q,
