@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod admin_routes;
 mod audit;
 mod authorization;
 mod bad_input;

@@ -168,24 +168,47 @@ impl Demo {
 
     /// The status `GET /api/v1/me` answers with this token, once the demo listens.
     fn status_with(&self, token: &str) -> String {
+        let answer = self.answer("/api/v1/me", Some(token));
+        answer.split_whitespace().nth(1).unwrap_or_default().to_owned()
+    }
+
+    /// The raw HTTP answer to a GET, once the demo listens.
+    fn answer(&self, path: &str, token: Option<&str>) -> String {
         use std::io::{Read, Write};
+        let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
         for _ in 0..100 {
             if let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", self.port)) {
-                let request = format!(
-                    "GET /api/v1/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
-                );
+                let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n{auth}Connection: close\r\n\r\n");
                 stream.write_all(request.as_bytes()).expect("send");
                 let mut answer = String::new();
                 let _ = stream.read_to_string(&mut answer);
                 // Connected before the server took its first request: try again.
-                if let Some(status) = answer.split_whitespace().nth(1) {
-                    return status.to_owned();
+                if answer.split_whitespace().nth(1).is_some() {
+                    return answer;
                 }
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the demo never listened: {}", std::fs::read_to_string(&self.log).unwrap_or_default());
     }
+}
+
+/// Issue 16, item 8: what a newcomer meets on the first run.
+#[test]
+fn the_demo_fills_in_its_organisation_and_a_sign_in_redirect_is_no_error() {
+    let cli = Cli::new();
+    let dir = std::env::temp_dir().join(format!("oneprotect-demo-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let demo = Demo::start(&cli, &dir, &[]);
+    let login = demo.answer("/portal/login?next=/portal/tickets", None);
+    assert!(login.contains(r#"id="tenant" name="tenant" value="demo""#), "the only organisation is filled in: {login}");
+    assert!(login.contains(r#"name="next" value="/portal/tickets""#), "the deep link is kept: {login}");
+    let redirect = demo.answer("/portal/alerts", None);
+    assert!(redirect.starts_with("HTTP/1.1 303"), "{redirect}");
+    let log = std::fs::read_to_string(&demo.log).unwrap_or_default();
+    assert!(!log.contains("ERROR"), "a plain sign-in redirect is not an error: {log}");
+    drop(demo);
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]
