@@ -1,7 +1,8 @@
 //! Refusals every operation of a kind can answer, added to the OpenAPI document in one place
 //! rather than repeated on each handler: whatever takes a body or parameters can be malformed
 //! (400), a body can be of another type (415), too large (413) or too slow (408), pagination
-//! values can be out of range (422), and anything may meet an exhausted database pool (503).
+//! values can be out of range (422), whatever needs a bearer token can be refused it (401), and
+//! anything may meet an exhausted database pool (503).
 //! Schemathesis (scripts/schemathesis) checks that the answers stay within the document.
 
 use utoipa::Modify;
@@ -27,6 +28,9 @@ fn add_common(operation: &mut Operation) {
     let pages = parameters.iter().any(|p| matches!(p, RefOr::T(p) if p.name == "limit" || p.name == "cursor"));
     let has_header = parameters.iter().any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header));
     let has_body = operation.request_body.is_some();
+    if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        problem(operation, "401", "Missing, unknown, revoked or expired token");
+    }
     if has_query || has_header || has_body {
         problem(operation, "400", "Malformed body, query or header");
     }

@@ -38,7 +38,7 @@ pub(crate) struct ListQuery {
     path = "/api/v1/audit",
     tag = "audit",
     params(ListQuery),
-    responses((status = 200, description = "Entries, newest first", body = Page<AuditEntryView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Entries, newest first", body = Page<AuditEntryView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list(
@@ -87,7 +87,7 @@ fn time_field(errors: &mut FieldErrors, field: &str, raw: Option<String>) -> Opt
     get,
     path = "/api/v1/audit/verify",
     tag = "audit",
-    responses((status = 200, body = crate::audit_trail::VerifyReport), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = crate::audit_trail::VerifyReport)),
     security(("bearer" = []))
 )]
 async fn verify(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {

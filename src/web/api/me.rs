@@ -5,7 +5,6 @@ use actix_web::web;
 
 use crate::views::{MeView, TenantView, UserView};
 use crate::web::auth::Caller;
-use crate::web::openapi_schemas::ProblemDetails;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/me", web::get().to(me));
@@ -15,7 +14,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/me",
     tag = "users",
-    responses((status = 200, body = MeView), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = MeView)),
     security(("bearer" = []))
 )]
 async fn me(caller: Caller) -> HttpResponse {
