@@ -30,20 +30,31 @@ pub enum KeyLookup {
 pub struct IntegrationKeys {
     db: Database,
     ttl: Duration,
+    inner: Mutex<Entries>,
+}
+
+#[derive(Default)]
+struct Entries {
     // Keyed by the key's hash: the cache never holds a secret.
-    entries: Mutex<HashMap<String, (Instant, KeyLookup)>>,
+    by_hash: HashMap<String, (Instant, KeyLookup)>,
+    /// Bumped by every eviction, so that a lookup which raced with a rotation or revocation
+    /// (read the key live, then the change evicted) does not cache its stale answer.
+    evictions: u64,
 }
 
 impl IntegrationKeys {
     pub fn new(db: Database, ttl: Duration) -> Self {
-        Self { db, ttl, entries: Mutex::new(HashMap::new()) }
+        Self { db, ttl, inner: Mutex::new(Entries::default()) }
     }
 
     pub async fn resolve(&self, key: &str) -> Result<KeyLookup, DbError> {
         let hash = hash_secret(key);
-        if let Some(found) = self.cached(&hash) {
+        let (cached, evictions) = self.cached(&hash);
+        if let Some(found) = cached {
             return Ok(found);
         }
+        // The TTL counts from before the query, so it bounds how stale the answer can be.
+        let asked = Instant::now();
         let query_hash = hash.clone();
         let found = self
             .db
@@ -60,31 +71,42 @@ impl IntegrationKeys {
                 tenant_id: integration.tenant_id,
             }),
         };
-        self.remember(hash, lookup.clone());
+        self.remember(hash, lookup.clone(), asked, evictions);
         Ok(lookup)
     }
 
     /// Forgets every cached key of an integration at once; called after this instance rotated
     /// or revoked it (other instances follow within the TTL).
     pub fn evict(&self, integration_id: &str) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
+        let mut inner = self.lock();
+        inner.evictions += 1;
+        inner
+            .by_hash
             .retain(|_, (_, lookup)| !matches!(lookup, KeyLookup::Active(key) if key.integration_id == integration_id));
     }
 
-    fn cached(&self, hash: &str) -> Option<KeyLookup> {
-        let entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries.get(hash).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, lookup)| lookup.clone())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn remember(&self, hash: String, lookup: KeyLookup) {
-        let mut entries = self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.retain(|_, (at, _)| at.elapsed() < self.ttl);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+    fn cached(&self, hash: &str) -> (Option<KeyLookup>, u64) {
+        let inner = self.lock();
+        let found = inner.by_hash.get(hash).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, lookup)| lookup.clone());
+        (found, inner.evictions)
+    }
+
+    fn remember(&self, hash: String, lookup: KeyLookup, asked: Instant, evictions_before: u64) {
+        let mut inner = self.lock();
+        if inner.evictions != evictions_before {
+            return;
+        }
+        if inner.by_hash.len() >= MAX_ENTRIES {
+            let ttl = self.ttl;
+            inner.by_hash.retain(|_, (at, _)| at.elapsed() < ttl);
+            if inner.by_hash.len() >= MAX_ENTRIES {
+                inner.by_hash.clear();
             }
         }
-        entries.insert(hash, (Instant::now(), lookup));
+        inner.by_hash.insert(hash, (asked, lookup));
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::{CommandContext, CommandError, Tx, transaction};
+use super::{CommandContext, CommandError, Tx, standing, transaction};
 use crate::credentials::{INTEGRATION_KEY_PREFIX, generate_secret, hash_secret};
 use crate::db::DbConnection;
 use crate::db::models::{Integration, Tenant};
@@ -30,6 +30,7 @@ pub fn rotate(
 ) -> Result<(Integration, String), CommandError> {
     ctx.require(Permission::AdministerTenant)?;
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let mut integration = live(tx, id)?;
         let secret = generate_secret(INTEGRATION_KEY_PREFIX);
         let key_hash = hash_secret(&secret);
@@ -49,6 +50,7 @@ pub fn rotate(
 pub fn revoke(conn: &mut DbConnection, ctx: &CommandContext, tenant: &Tenant, id: &str) -> Result<(), CommandError> {
     ctx.require(Permission::AdministerTenant)?;
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let integration =
             credentials::integration_by_id(tx.conn, &tenant.id, id)?.ok_or(CommandError::NotFound("integration"))?;
         if integration.revoked_at.is_some() {

@@ -20,6 +20,7 @@ mod request;
 mod runtime;
 mod screen;
 mod single_request;
+mod standing;
 mod tickets;
 mod transaction;
 mod triage;

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use serde_json::json;
 
-use super::{CommandContext, CommandError, transaction, user_admin};
+use super::{CommandContext, CommandError, standing, transaction, user_admin};
 use crate::credentials::{INTEGRATION_KEY_PREFIX, TOKEN_PREFIX, generate_secret, hash_password, hash_secret};
 use crate::db::DbConnection;
 use crate::db::models::{ApiToken, Integration, Tenant, User};
@@ -71,15 +71,16 @@ pub fn create_user(
     if !username_ok {
         errors.add("username", "must be 1-64 characters of letters, digits and . _ - @");
     }
-    if password.is_some_and(|p| p.chars().count() < 8) {
-        errors.add("password", "must be at least 8 characters");
+    if password.is_some_and(|p| p.chars().count() < user_admin::PASSWORD_MIN) {
+        errors.add("password", format!("must be at least {} characters", user_admin::PASSWORD_MIN));
     }
     errors.into_result(())?;
     let password_hash = match password {
-        Some(p) => Some(hash_password(p).map_err(|e| CommandError::Conflict(format!("cannot hash password: {e}")))?),
+        Some(p) => Some(user_admin::checked_hash(p)?),
         None => None,
     };
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         if users::by_username(tx.conn, &tenant.id, username)?.is_some() {
             return Err(CommandError::Conflict(format!("user `{username}` already exists in `{}`", tenant.slug)));
         }
@@ -187,6 +188,7 @@ pub fn create_integration(
     errors.required_text("name", name, 100);
     errors.into_result(())?;
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let secret = generate_secret(INTEGRATION_KEY_PREFIX);
         let integration = Integration {
             id: ids::new_id(),
@@ -238,7 +240,7 @@ pub fn set_password(
     username: &str,
     password: &str,
 ) -> Result<User, CommandError> {
-    let hash = hash_password(password).map_err(|e| CommandError::Conflict(format!("cannot hash password: {e}")))?;
+    let hash = hash_password(password).map_err(|e| CommandError::Internal(format!("cannot hash password: {e}")))?;
     transaction(conn, &tenant.id, |tx| {
         let user = users::by_username(tx.conn, &tenant.id, username)?.ok_or(CommandError::NotFound("user"))?;
         users::set_password(tx.conn, &user.id, &hash)?;

@@ -4,11 +4,11 @@
 use chrono::{Duration, NaiveDateTime};
 use serde_json::{Map, Value, json};
 
-use super::{CommandContext, CommandError, Tx, transaction};
+use super::{CommandContext, CommandError, Tx, standing, transaction};
 use crate::credentials::{generate_secret, hash_password, hash_secret};
 use crate::db::DbConnection;
 use crate::db::models::{Tenant, User};
-use crate::db::queries::{portal_sessions, users};
+use crate::db::queries::{credentials, portal_sessions, users};
 use crate::domain::audit::AuditAction;
 use crate::domain::now;
 use crate::domain::role::{Permission, Role};
@@ -31,8 +31,8 @@ pub struct UserChange {
 /// What changed, for the caller to drop cached credentials of the user.
 pub struct UserUpdated {
     pub user: User,
-    /// The user's role or standing changed: cached tokens must not keep the old one.
-    pub credentials_stale: bool,
+    /// The user's tokens, when its role or standing changed: caches must not keep the old one.
+    pub stale_token_ids: Vec<String>,
 }
 
 pub fn update(
@@ -49,6 +49,7 @@ pub fn update(
         errors.into_result(())?;
     }
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let mut user = load(tx, user_id)?;
         let was = Standing::of(&user);
         let display_name =
@@ -86,10 +87,13 @@ pub fn update(
             }
             user.disabled_at = disabled.then_some(at);
         }
-        let credentials_stale = user.role != role || disabled != was.disabled;
+        let stale_token_ids = match user.role != role || disabled != was.disabled {
+            true => credentials::tokens_of_user(tx.conn, &tenant.id, &user.id)?.into_iter().map(|t| t.id).collect(),
+            false => Vec::new(),
+        };
         user.display_name = display_name;
         user.role = role;
-        Ok(UserUpdated { user, credentials_stale })
+        Ok(UserUpdated { user, stale_token_ids })
     })
 }
 
@@ -105,6 +109,7 @@ pub fn reset_password(
     ctx.require(Permission::AdministerTenant)?;
     let hash = checked_hash(password)?;
     transaction(conn, &tenant.id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let user = load(tx, user_id)?;
         users::set_password(tx.conn, &user.id, &hash)?;
         let ended = portal_sessions::end_all_of_user(tx.conn, &user.id, now())?;

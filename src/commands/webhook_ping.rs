@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{CommandContext, CommandError, transaction};
+use super::{CommandContext, CommandError, standing, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookDelivery;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
@@ -23,6 +23,7 @@ pub fn queue(
 ) -> Result<WebhookDelivery, CommandError> {
     ctx.require(Permission::AdministerTenant)?;
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let sub = webhook_subscriptions::by_id(tx.conn, tenant_id, subscription_id)?
             .ok_or(CommandError::NotFound("webhook"))?;
         if sub.enabled != 1 {

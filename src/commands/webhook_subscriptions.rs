@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{CommandContext, CommandError, transaction};
+use super::{CommandContext, CommandError, standing, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookSubscription;
 use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
@@ -61,6 +61,7 @@ pub fn create(
         updated_at: at,
     };
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         webhook_subscriptions::insert(tx.conn, &sub)?;
         tx.audit.record(
             ctx,
@@ -123,6 +124,7 @@ pub fn set_enabled(
 ) -> Result<(), CommandError> {
     ctx.require(Permission::AdministerTenant)?;
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let sub = load(tx.conn, tenant_id, id)?;
         if (sub.enabled == 1) == enabled {
             return Ok(());
@@ -137,6 +139,7 @@ pub fn set_enabled(
 pub fn delete(conn: &mut DbConnection, ctx: &CommandContext, tenant_id: &str, id: &str) -> Result<(), CommandError> {
     ctx.require(Permission::AdministerTenant)?;
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let sub = load(tx.conn, tenant_id, id)?;
         webhook_subscriptions::delete(tx.conn, id)?;
         tx.audit.record(ctx, AuditAction::WebhookDeleted, "webhook", id, json!({"url": redact_url(&sub.url)}));
@@ -158,6 +161,7 @@ pub fn rotate_secret(
     let secret = signing::generate_secret();
     let sealed = cipher.encrypt(&secret, id)?;
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let sub = load(tx.conn, tenant_id, id)?;
         let at = now();
         let until = chrono::Duration::from_std(grace).ok().and_then(|g| at.checked_add_signed(g));
@@ -194,6 +198,7 @@ pub fn update(
     let types = change.event_types.as_deref().map(|raw| checked_types(&mut errors, raw));
     errors.into_result(())?;
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::AdministerTenant)?;
         let sub = load(tx.conn, tenant_id, id)?;
         let url = url.flatten().map_or_else(|| sub.url.clone(), |u| u.to_string());
         let types = types.map_or_else(|| sub.event_types.clone(), |t| json!(t).to_string());
@@ -231,6 +236,7 @@ pub fn resend(
     delivery_id: Option<&str>,
 ) -> Result<usize, CommandError> {
     transaction(conn, tenant_id, |tx| {
+        standing::require_current(tx, ctx, Permission::ResendWebhooks)?;
         load(tx.conn, tenant_id, id)?;
         if let Some(delivery_id) = delivery_id {
             let delivery = webhook_deliveries::by_id(tx.conn, tenant_id, id, delivery_id)?

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::UserView;
 use crate::db::models::Integration;
+use crate::db::queries::credentials::IntegrationActivity;
 use crate::domain::now;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,7 +47,7 @@ pub struct IntegrationView {
 }
 
 impl IntegrationView {
-    pub fn new(integration: Integration, event_count: i64, last_event_at: Option<NaiveDateTime>) -> Self {
+    pub fn new(integration: Integration, activity: IntegrationActivity) -> Self {
         let grace = integration.previous_key_expires_at.filter(|until| *until > now());
         Self {
             id: integration.id,
@@ -54,8 +55,8 @@ impl IntegrationView {
             created_at: integration.created_at.and_utc(),
             revoked_at: integration.revoked_at.map(|t| t.and_utc()),
             previous_key_valid_until: grace.map(|t| t.and_utc()),
-            event_count,
-            last_event_at: last_event_at.map(|t| t.and_utc()),
+            event_count: activity.events,
+            last_event_at: activity.last_event_at.map(|t| t.and_utc()),
         }
     }
 }

@@ -4,9 +4,11 @@
 //! Revocation: a token revoked through this instance (the portal) is evicted at once. One
 //! revoked elsewhere (the CLI, another instance) keeps working here for at most the TTL
 //! (`server.token_cache_secs`), counted from the lookup that found it live. Only live tokens
-//! are cached, so a token created anywhere works at once. What is cached never changes while
-//! the token lives: users keep their role and tenants their name and slug; the tenant's
-//! counters in the cached row are never used (commands re-read the tenant under its lock).
+//! are cached, so a token created anywhere works at once. A user whose role or standing an
+//! admin changes through this instance has its tokens evicted at once; through another, the
+//! cached role lives out the TTL (the administration commands re-read the acting user under
+//! the tenant's lock, so a stale admin cannot act). Tenants keep their name and slug; the
+//! tenant's counters in the cached row are never used (commands re-read the tenant under its lock).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -93,6 +95,13 @@ impl ApiTokens {
         let mut inner = self.lock();
         inner.evictions += 1;
         inner.by_hash.retain(|_, (_, owner)| owner.token_id != token_id);
+    }
+
+    /// Forgets these tokens at once (a user's, after its role or standing changed).
+    pub fn evict_all(&self, token_ids: &[String]) {
+        let mut inner = self.lock();
+        inner.evictions += 1;
+        inner.by_hash.retain(|_, (_, owner)| !token_ids.contains(&owner.token_id));
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {

@@ -136,3 +136,26 @@ async fn a_stream_needs_a_token_and_a_resume_too_far_back_says_reset() {
         assert_eq!(events.first().map(|e| e.name.as_str()), Some("reset"), "{far_off}: {events:?}");
     }
 }
+
+#[actix_web::test]
+async fn a_disabled_users_open_stream_ends() {
+    let app = spawn_app().await;
+    let admin = app.admin_of_acme().await;
+    let mut stream = Stream::open(&app, &app.acme.operator, None).await;
+    let disable = json!({"disabled": true});
+    let path = format!("/api/v1/users/{}", app.acme.operator.id);
+    assert_eq!(app.patch(&admin, &path, &disable).await.status(), StatusCode::OK);
+    // Checked once a heartbeat (15 s): the stream closes instead of carrying on.
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(35);
+    let ended = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.response.chunk()).await {
+            // Heartbeats, until the check.
+            Ok(Ok(Some(_))) => continue,
+            Ok(Ok(None)) | Ok(Err(_)) => break true,
+            Err(_) => break false,
+        }
+    };
+    assert!(ended, "the stream was still open after {:?}", started.elapsed());
+}

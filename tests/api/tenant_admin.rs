@@ -119,7 +119,12 @@ async fn a_user_without_a_password_gets_a_one_time_link() {
 
     // The link's page sets the password once.
     let browser = Portal::anonymous(&app);
-    let page = browser.get(setup["url"].as_str().unwrap_or_default()).await;
+    let opened = browser.client.get(app.url(setup["url"].as_str().unwrap_or_default())).send().await.expect("link");
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let location = opened.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
+    assert_eq!(location, "/portal/set-password", "the token leaves the address at once");
+    let page = browser.get(location).await;
+    assert!(!page.contains(token), "nor is it on the page");
     let csrf = csrf_of(&page).expect("the form carries a CSRF token");
     let submit = |password: &'static str| {
         let fields = [
@@ -184,4 +189,32 @@ async fn a_disabled_user_is_shut_out_at_once_and_the_last_admin_stays() {
     problem(app.post(&admin, "/api/v1/users", &body).await, StatusCode::FORBIDDEN).await;
     let me = json(app.get(&admin, "/api/v1/me").await, StatusCode::OK).await;
     assert_eq!(me["role"], "operator");
+}
+
+#[actix_web::test]
+async fn an_admin_disabled_elsewhere_cannot_act_with_a_cached_token() {
+    let app = spawn_app().await;
+    let admin = app.admin_of_acme().await;
+    let other = app.admin_of("globex").await;
+    // Cached by this instance as an enabled admin.
+    json(app.get(&admin, "/api/v1/me").await, StatusCode::OK).await;
+    // Another instance disables it: straight in the database, this instance's cache untouched.
+    let (db, id) = (app.db.clone(), admin.id.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut conn = db.get().expect("connection");
+        oneprotect::db::queries::users::set_disabled_at(&mut conn, &id, Some(oneprotect::domain::now()))
+            .expect("disable")
+    })
+    .await
+    .expect("disable");
+    let refused = app.patch(&admin, &format!("/api/v1/users/{}", admin.id), &json!({"disabled": false})).await;
+    let refused = problem(refused, StatusCode::FORBIDDEN).await;
+    assert!(refused["detail"].as_str().is_some_and(|d| d.contains("disabled")), "{refused}");
+    let create = app.post(&admin, "/api/v1/integrations", &json!({"name": "sneaky"})).await;
+    problem(create, StatusCode::FORBIDDEN).await;
+    let users = json(app.get(&app.acme.auditor, "/api/v1/users").await, StatusCode::OK).await;
+    let root = users["items"].as_array().into_iter().flatten().find(|u| u["id"] == admin.id.as_str()).cloned();
+    assert_eq!(root.map(|u| u["disabled"].clone()), Some(json!(true)), "it stayed disabled");
+    // Another tenant's admin is unaffected.
+    json(app.get(&other, "/api/v1/users").await, StatusCode::OK).await;
 }

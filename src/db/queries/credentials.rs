@@ -1,5 +1,7 @@
 //! API tokens and integration keys, looked up by the hash of the secret a client presents.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -140,20 +142,31 @@ pub fn revoke_integration_by_id(conn: &mut DbConnection, id: &str, at: NaiveDate
         .execute(conn)
 }
 
-/// `(integration id, events, last event time)`.
-pub type IntegrationActivity = (String, Option<i64>, Option<NaiveDateTime>);
-
 /// What an integration has sent: events applied to its alerts (repeats included) and when the
-/// last of them arrived, by integration id. Read from the alerts themselves, so ingest pays
-/// nothing for it.
-pub fn integration_activity(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<Vec<IntegrationActivity>> {
+/// last of them arrived.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IntegrationActivity {
+    pub events: i64,
+    pub last_event_at: Option<NaiveDateTime>,
+}
+
+/// Each integration's activity, by integration id (absent: nothing sent yet). Read from the
+/// alerts themselves, so ingest pays nothing for it.
+pub fn integration_activity(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+) -> QueryResult<HashMap<String, IntegrationActivity>> {
     use diesel::dsl::{max, sql};
     use diesel::sql_types::{BigInt, Nullable};
     // diesel types SUM(BIGINT) as NUMERIC; the cast (portable SQL) keeps it an integer.
     let total = sql::<Nullable<BigInt>>("CAST(SUM(event_count) AS BIGINT)");
-    alerts::table
+    let rows: Vec<(String, Option<i64>, Option<NaiveDateTime>)> = alerts::table
         .filter(alerts::tenant_id.eq(tenant_id))
         .group_by(alerts::integration_id)
         .select((alerts::integration_id, total, max(alerts::last_seen_at)))
-        .load::<IntegrationActivity>(conn)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, events, last_event_at)| (id, IntegrationActivity { events: events.unwrap_or(0), last_event_at }))
+        .collect())
 }

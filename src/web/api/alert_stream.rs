@@ -1,11 +1,12 @@
 //! `GET /alerts/stream`: the caller's tenant's alert changes as server-sent events.
 
+use std::rc::Rc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::web::auth::Caller;
+use crate::web::auth::{Caller, bearer};
 use crate::web::error::ApiError;
-use crate::web::event_stream::{last_event_id, respond};
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::event_stream::{StillAllowed, last_event_id, respond};
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -25,9 +26,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         ("Last-Event-ID" = Option<i64>, Header, description = "The id of the last event received"),
         ("last_event_id" = Option<i64>, Query, description = "The same, for clients that cannot set headers"),
     ),
-    responses((status = 200, description = "An endless event stream (text/event-stream)"), (status = 401, description = "Missing, unknown or revoked token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "An endless event stream (text/event-stream)")),
     security(("bearer" = []))
 )]
 async fn stream(req: HttpRequest, state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    Ok(respond(&state.feed, &caller.tenant.id, last_event_id(&req)).await?)
+    let (tokens, token) = (state.api_tokens.clone(), bearer(&req).unwrap_or_default());
+    let allowed: StillAllowed = Rc::new(move || {
+        let (tokens, token) = (tokens.clone(), token.clone());
+        // Only a definite refusal ends the stream; a database hiccup does not.
+        Box::pin(async move { !matches!(tokens.resolve(&token).await, Ok(None)) })
+    });
+    Ok(respond(&state.feed, &caller.tenant.id, last_event_id(&req), allowed).await?)
 }

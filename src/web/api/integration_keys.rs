@@ -2,20 +2,17 @@
 //! integration has sent; admins create, rotate and revoke. A key is shown only in the answer
 //! that creates or rotates it.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDateTime;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::{author, id_of};
 use crate::commands::integrations::{self, DEFAULT_ROTATION_GRACE, MAX_ROTATION_GRACE};
 use crate::commands::provisioning;
-use crate::db::models::Integration;
+use crate::db::DbError;
 use crate::db::queries::credentials;
-use crate::db::{DbConnection, DbError};
 use crate::domain::role::Permission;
 use crate::domain::validation::FieldErrors;
 use crate::views::{IntegrationView, NewIntegrationView};
@@ -38,7 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     get,
     path = "/api/v1/integrations",
     tag = "integrations",
-    responses((status = 200, description = "Never a key", body = Page<IntegrationView>), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Never a key", body = Page<IntegrationView>)),
     security(("bearer" = []))
 )]
 async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
@@ -47,10 +44,13 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
         .db
         .run(move |conn| {
             let rows = credentials::integrations_of_tenant(conn, &tenant_id)?;
-            Ok::<_, DbError>((rows, Activity::of_tenant(conn, &tenant_id)?))
+            Ok::<_, DbError>((rows, credentials::integration_activity(conn, &tenant_id)?))
         })
         .await?;
-    let items = rows.into_iter().map(|integration| activity.view(integration));
+    let items = rows.into_iter().map(|integration| {
+        let sent = activity.get(&integration.id).copied().unwrap_or_default();
+        IntegrationView::new(integration, sent)
+    });
     Ok(HttpResponse::Ok().json(Page::<IntegrationView>::whole(items)))
 }
 
@@ -71,7 +71,7 @@ impl MutationBody for NewIntegrationBody {
     path = "/api/v1/integrations",
     tag = "integrations",
     request_body = NewIntegrationBody,
-    responses((status = 201, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<NewIntegrationBody>) -> Result<HttpResponse, ApiError> {
@@ -83,7 +83,8 @@ async fn create(state: web::Data<AppState>, mutation: Mutation<NewIntegrationBod
         .run(move |conn| provisioning::create_integration(conn, &ctx, &tenant, &body.name))
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::Created().json(NewIntegrationView { view: IntegrationView::new(integration, 0, None), key }))
+    Ok(HttpResponse::Created()
+        .json(NewIntegrationView { view: IntegrationView::new(integration, Default::default()), key }))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -106,7 +107,7 @@ impl MutationBody for RotateBody {
     tag = "integrations",
     params(("id" = String, Path, description = "Integration id")),
     request_body(content = RotateBody, description = "Optional; an empty body keeps the default grace"),
-    responses((status = 200, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "The integration is revoked", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "The integration is revoked", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn rotate(
@@ -127,9 +128,12 @@ async fn rotate(
     // The old key stops at once here when there is no grace; other instances within the TTL.
     state.integration_keys.evict(&integration.id);
     let tenant_id = caller.tenant.id.clone();
-    let activity =
-        state.db.run(move |conn| Activity::of_tenant(conn, &tenant_id).map_err(ApiError::from_query)).await?;
-    Ok(HttpResponse::Ok().json(NewIntegrationView { view: activity.view(integration), key }))
+    let activity = state
+        .db
+        .run(move |conn| credentials::integration_activity(conn, &tenant_id).map_err(ApiError::from_query))
+        .await?;
+    let sent = activity.get(&integration.id).copied().unwrap_or_default();
+    Ok(HttpResponse::Ok().json(NewIntegrationView { view: IntegrationView::new(integration, sent), key }))
 }
 
 /// A rotation's grace period: `grace_secs` if given (at most 30 days), else `default`.
@@ -148,7 +152,7 @@ pub(super) fn grace(grace_secs: Option<u64>, default: Duration) -> Result<Durati
     path = "/api/v1/integrations/{id}",
     tag = "integrations",
     params(("id" = String, Path, description = "Integration id")),
-    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Missing, unknown, revoked or expired token", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -158,19 +162,4 @@ async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<Stri
     state.db.run(move |conn| integrations::revoke(conn, &ctx, &tenant, &id)).await.map_err(ApiError::from)?;
     state.integration_keys.evict(&evicted);
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// What each integration of a tenant has sent, by integration id.
-struct Activity(HashMap<String, (i64, Option<NaiveDateTime>)>);
-
-impl Activity {
-    fn of_tenant(conn: &mut DbConnection, tenant_id: &str) -> diesel::QueryResult<Self> {
-        let rows = credentials::integration_activity(conn, tenant_id)?;
-        Ok(Activity(rows.into_iter().map(|(id, count, last)| (id, (count.unwrap_or(0), last))).collect()))
-    }
-
-    fn view(&self, integration: Integration) -> IntegrationView {
-        let (count, last) = self.0.get(&integration.id).copied().unwrap_or((0, None));
-        IntegrationView::new(integration, count, last)
-    }
 }

@@ -58,16 +58,13 @@ async fn render(
     let rows = rows
         .into_iter()
         .map(|i| {
-            let (events, last) = activity
-                .iter()
-                .find(|(id, _, _)| *id == i.id)
-                .map_or((0, None), |(_, count, last)| (count.unwrap_or(0), *last));
+            let sent = activity.get(&i.id).copied().unwrap_or_default();
             IntegrationRow {
                 previous_until: i.previous_key_expires_at.filter(|until| *until > now()).map(when),
                 revoked: i.revoked_at.map(when),
                 created: when(i.created_at),
-                events,
-                last_event: last.map(when).unwrap_or_else(|| "never".into()),
+                events: sent.events,
+                last_event: sent.last_event_at.map(when).unwrap_or_else(|| "never".into()),
                 id: i.id,
                 name: i.name,
             }

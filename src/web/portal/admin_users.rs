@@ -11,10 +11,10 @@ use serde::Deserialize;
 use super::error::{PortalError, refusal};
 use super::session::PortalUser;
 use super::view::{Layout, html, when};
+use crate::commands::provisioning;
 use crate::commands::user_admin::{self, UserChange};
-use crate::commands::{CommandError, provisioning};
 use crate::db::models::User;
-use crate::db::queries::{credentials, users};
+use crate::db::queries::users;
 use crate::domain::ids::parse_id;
 use crate::domain::role::{Permission, Role};
 use crate::web::state::AppState;
@@ -138,29 +138,24 @@ pub async fn update(
     user.authorize(form.csrf.as_deref(), Permission::AdministerTenant)?;
     let user_id = parse_id(&path).ok_or_else(|| PortalError::NotFound("user".into()))?;
     let form = form.into_inner();
+    let role = match form.role.as_deref().map(|raw| Role::parse(raw).ok_or(raw)) {
+        Some(Err(raw)) => {
+            user.flash(false, format!("There is no role {raw}: choose admin, operator or auditor."));
+            return Ok(back());
+        }
+        parsed => parsed.and_then(Result::ok),
+    };
     let change = UserChange {
         display_name: form.display_name.filter(|n| !n.trim().is_empty()),
-        role: form.role.as_deref().and_then(Role::parse),
+        role,
         disabled: form.standing.as_deref().map(|s| s == "disable"),
     };
     let (ctx, tenant) = (user.context(), user.tenant.clone());
-    let updated = state
-        .db
-        .run(move |conn| {
-            let updated = user_admin::update(conn, &ctx, &tenant, &user_id, change)?;
-            let stale = match updated.credentials_stale {
-                true => credentials::tokens_of_user(conn, &tenant.id, &updated.user.id)?,
-                false => Vec::new(),
-            };
-            Ok::<_, CommandError>((updated.user, stale))
-        })
-        .await;
+    let updated = state.db.run(move |conn| user_admin::update(conn, &ctx, &tenant, &user_id, change)).await;
     match updated {
-        Ok((changed, stale)) => {
-            for token in stale {
-                state.api_tokens.evict(&token.id);
-            }
-            user.flash(true, format!("User {} updated.", changed.username));
+        Ok(updated) => {
+            state.api_tokens.evict_all(&updated.stale_token_ids);
+            user.flash(true, format!("User {} updated.", updated.user.username));
         }
         Err(error) => user.flash(false, refusal(error)?),
     }

@@ -1,6 +1,8 @@
 //! The triage list: the open queue by severity by default, tabs with the open counts, sortable
 //! columns, and checkboxes for the bulk bar (see `alert_bulk`).
 
+use std::rc::Rc;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -11,12 +13,14 @@ use super::error::PortalError;
 use super::session::PortalUser;
 use super::view::{Choice, Directory, Layout, Pager, assignee_view, choices, html, query_string, when};
 use crate::commands::BULK_MAX;
+use crate::db::DbError;
 use crate::db::models::Alert;
 use crate::db::queries::alerts::{self, AlertFilter, AlertSort, StatusFilter};
-use crate::db::queries::users;
+use crate::db::queries::{portal_sessions, users};
 use crate::domain::alert::{AlertStatus, Severity};
 use crate::domain::now;
 use crate::domain::role::Permission;
+use crate::web::event_stream::{self, StillAllowed};
 use crate::web::pagination::take_page;
 use crate::web::state::AppState;
 
@@ -241,8 +245,15 @@ pub async fn stream(
     state: web::Data<AppState>,
     user: PortalUser,
 ) -> Result<HttpResponse, PortalError> {
-    Ok(crate::web::event_stream::respond(&state.feed, &user.tenant.id, crate::web::event_stream::last_event_id(&req))
-        .await?)
+    let (db, sid) = (state.db.clone(), user.session_id());
+    let allowed: StillAllowed = Rc::new(move || {
+        let (db, sid) = (db.clone(), sid.clone());
+        Box::pin(async move {
+            let found = db.run(move |conn| portal_sessions::active(conn, &sid, now()).map_err(DbError::from)).await;
+            !matches!(found, Ok(None))
+        })
+    });
+    Ok(event_stream::respond(&state.feed, &user.tenant.id, event_stream::last_event_id(&req), allowed).await?)
 }
 
 #[cfg(test)]

@@ -138,6 +138,11 @@ impl PortalUser {
         }
     }
 
+    /// The server-side session's id (empty if the cookie lost it meanwhile: then no session).
+    pub fn session_id(&self) -> String {
+        self.session.get::<String>(SESSION_ID).ok().flatten().unwrap_or_default()
+    }
+
     pub fn flash(&self, ok: bool, text: impl Into<String>) {
         // A lost flash message only loses a notice; the change itself is committed.
         let _ = self.session.insert(FLASH, Flash { ok, text: text.into() });

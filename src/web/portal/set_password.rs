@@ -1,5 +1,7 @@
 //! The page a new user's one-time set-password link opens (`/portal/set-password?token=…`):
-//! it needs no session, only the link, which one successful use spends.
+//! it needs no signed-in session, only the link, which one successful use spends. The token
+//! moves from the address into the (encrypted) session cookie at once, so the form's page, its
+//! history entry and its Referer do not carry it.
 
 use actix_session::Session;
 use actix_web::http::StatusCode;
@@ -13,6 +15,9 @@ use super::error::PortalError;
 use super::view::html;
 use crate::commands::CommandError;
 use crate::commands::user_admin::{self, PASSWORD_MIN};
+use crate::credentials::hash_secret;
+use crate::db::queries::users;
+use crate::domain::now;
 use crate::web::internal_error::InternalError;
 use crate::web::state::AppState;
 
@@ -20,7 +25,6 @@ use crate::web::state::AppState;
 #[template(path = "set_password.html")]
 struct SetPasswordPage {
     csrf: String,
-    token: String,
     minimum: usize,
     message: Option<String>,
 }
@@ -30,16 +34,23 @@ pub struct SetPasswordQuery {
     token: Option<String>,
 }
 
+/// The session's key for the link's token while the form is open.
+const SETUP_TOKEN: &str = "password_setup";
+
 pub async fn form(session: Session, query: web::Query<SetPasswordQuery>) -> Result<HttpResponse, PortalError> {
-    let token = query.into_inner().token.unwrap_or_default();
-    let page = SetPasswordPage { csrf: csrf::token(&session)?, token, minimum: PASSWORD_MIN, message: None };
+    if let Some(token) = query.into_inner().token {
+        session
+            .insert(SETUP_TOKEN, token)
+            .map_err(|e| PortalError::Internal(InternalError::caused_by("storing the link failed", e)))?;
+        return Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/set-password")).finish());
+    }
+    let page = SetPasswordPage { csrf: csrf::token(&session)?, minimum: PASSWORD_MIN, message: None };
     html(StatusCode::OK, &page)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct SetPasswordForm {
     csrf: Option<String>,
-    token: Option<String>,
     password: Option<String>,
     confirm: Option<String>,
 }
@@ -51,17 +62,23 @@ pub async fn submit(
 ) -> Result<HttpResponse, PortalError> {
     let form = form.into_inner();
     csrf::check(&session, form.csrf.as_deref())?;
-    let token = form.token.unwrap_or_default();
+    let token = session.get::<String>(SETUP_TOKEN).ok().flatten().unwrap_or_default();
     let (password, confirm) = (form.password.unwrap_or_default(), form.confirm.unwrap_or_default());
     let refuse = |status: StatusCode, message: &str| {
-        let page = SetPasswordPage {
-            csrf: csrf::token(&session)?,
-            token: token.clone(),
-            minimum: PASSWORD_MIN,
-            message: Some(message.into()),
-        };
+        let page =
+            SetPasswordPage { csrf: csrf::token(&session)?, minimum: PASSWORD_MIN, message: Some(message.into()) };
         html(status, &page)
     };
+    let spent = "This link is not valid any more. Ask an admin of your organisation for a new one.";
+    // The cheap check first: without a live link nothing is hashed (argon2 is the costly part).
+    let link = token.clone();
+    let live = state
+        .db
+        .run(move |conn| users::by_password_setup(conn, &hash_secret(&link), now()).map_err(PortalError::from))
+        .await?;
+    if live.is_none() {
+        return refuse(StatusCode::GONE, spent);
+    }
     if password != confirm {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "The two passwords are not the same.");
     }
@@ -75,17 +92,16 @@ pub async fn submit(
             return Err(PortalError::Internal(InternalError::caused_by("hashing the password failed", other)));
         }
     };
-    let link = token.clone();
     let user = state
         .db
-        .run(move |conn| user_admin::complete_password_setup(conn, &link, &hash))
+        .run(move |conn| user_admin::complete_password_setup(conn, &token, &hash))
         .await
         .map_err(|e| PortalError::Internal(InternalError::caused_by("setting the password failed", e)))?;
     match user {
-        Some(_) => Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/login?password_set=1")).finish()),
-        None => refuse(
-            StatusCode::GONE,
-            "This link is not valid any more. Ask an admin of your organisation for a new one.",
-        ),
+        Some(_) => {
+            session.remove(SETUP_TOKEN);
+            Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/portal/login?password_set=1")).finish())
+        }
+        None => refuse(StatusCode::GONE, spent),
     }
 }
