@@ -16,6 +16,7 @@ pub mod integration_keys;
 pub mod live;
 pub mod startup;
 pub mod telemetry;
+pub mod ttl_cache;
 pub mod views;
 pub mod web;
 pub mod webhooks;

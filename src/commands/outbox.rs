@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::db::DbConnection;
-use crate::db::models::{AuditEntry, Tenant, WebhookDelivery};
-use crate::db::queries::{alerts, tickets, webhook_deliveries, webhook_subscriptions};
+use crate::db::models::{AuditEntry, Tenant};
+use crate::db::queries::webhook_deliveries::{self, NewDelivery};
+use crate::db::queries::{alerts, tickets, webhook_subscriptions};
 use crate::domain::audit::format_time;
 use crate::domain::webhook::{any_matches, is_event_type};
 use crate::domain::{ids, now};
@@ -38,26 +39,16 @@ fn enqueue(conn: &mut DbConnection, tenant: &Tenant, entries: &[AuditEntry]) -> 
         for subscription_id in subscribers {
             webhook_deliveries::insert(
                 conn,
-                &WebhookDelivery {
+                &NewDelivery {
                     id: ids::new_id(),
-                    tenant_id: tenant.id.clone(),
-                    subscription_id: subscription_id.clone(),
-                    event_id: event.id.clone(),
-                    event_type: event.action.clone(),
-                    ordering_key: event.target_id.clone(),
+                    tenant_id: &tenant.id,
+                    subscription_id,
+                    event_id: &event.id,
+                    event_type: &event.action,
+                    ordering_key: &event.target_id,
                     payload: payload.clone(),
-                    status: webhook_deliveries::PENDING.to_owned(),
-                    attempts: 0,
-                    next_attempt_at: at,
-                    cycle_started_at: at,
-                    created_at: at,
-                    last_attempt_at: None,
-                    last_status_code: None,
-                    last_error: None,
-                    last_latency_ms: None,
-                    last_response: None,
-                    delivered_at: None,
-                },
+                }
+                .pending(at),
             )?;
             queued += 1;
         }

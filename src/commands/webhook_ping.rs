@@ -7,7 +7,8 @@ use serde_json::json;
 use super::{CommandContext, CommandError, standing, transaction};
 use crate::db::DbConnection;
 use crate::db::models::WebhookDelivery;
-use crate::db::queries::{webhook_deliveries, webhook_subscriptions};
+use crate::db::queries::webhook_deliveries::{self, NewDelivery};
+use crate::db::queries::webhook_subscriptions;
 use crate::domain::audit::{AuditAction, format_time};
 use crate::domain::role::Permission;
 use crate::domain::{ids, now};
@@ -39,27 +40,17 @@ pub fn queue(
             "changes": {},
             "data": {"webhook_id": sub.id},
         });
-        let delivery = WebhookDelivery {
-            event_id: id.clone(),
-            // Its own ordering key: a ping never waits behind an alert's earlier deliveries.
-            ordering_key: id.clone(),
-            id,
-            tenant_id: tenant_id.to_owned(),
-            subscription_id: sub.id.clone(),
-            event_type: PING.to_owned(),
+        // Its own ordering key: a ping never waits behind an alert's earlier deliveries.
+        let delivery = NewDelivery {
+            event_id: &id,
+            ordering_key: &id,
+            id: id.clone(),
+            tenant_id,
+            subscription_id: &sub.id,
+            event_type: PING,
             payload: payload.to_string(),
-            status: webhook_deliveries::PENDING.to_owned(),
-            attempts: 0,
-            next_attempt_at: at,
-            cycle_started_at: at,
-            created_at: at,
-            last_attempt_at: None,
-            last_status_code: None,
-            last_error: None,
-            last_latency_ms: None,
-            last_response: None,
-            delivered_at: None,
-        };
+        }
+        .pending(at);
         webhook_deliveries::insert(tx.conn, &delivery)?;
         tx.audit.record(ctx, AuditAction::WebhookTested, "webhook", &sub.id, json!({"delivery_id": delivery.id}));
         Ok(delivery)

@@ -11,6 +11,44 @@ pub const PENDING: &str = "pending";
 pub const DELIVERED: &str = "delivered";
 pub const FAILED: &str = "failed";
 
+/// What a delivery is made of when it is queued.
+pub struct NewDelivery<'a> {
+    pub id: String,
+    pub tenant_id: &'a str,
+    pub subscription_id: &'a str,
+    pub event_id: &'a str,
+    pub event_type: &'a str,
+    /// Deliveries with one key are sent in order, one at a time.
+    pub ordering_key: &'a str,
+    pub payload: String,
+}
+
+impl NewDelivery<'_> {
+    /// A delivery due at `at`, not attempted yet.
+    pub fn pending(self, at: NaiveDateTime) -> WebhookDelivery {
+        WebhookDelivery {
+            id: self.id,
+            tenant_id: self.tenant_id.to_owned(),
+            subscription_id: self.subscription_id.to_owned(),
+            event_id: self.event_id.to_owned(),
+            event_type: self.event_type.to_owned(),
+            ordering_key: self.ordering_key.to_owned(),
+            payload: self.payload,
+            status: PENDING.to_owned(),
+            attempts: 0,
+            next_attempt_at: at,
+            cycle_started_at: at,
+            created_at: at,
+            last_attempt_at: None,
+            last_status_code: None,
+            last_error: None,
+            last_latency_ms: None,
+            last_response: None,
+            delivered_at: None,
+        }
+    }
+}
+
 pub fn insert(conn: &mut DbConnection, delivery: &WebhookDelivery) -> QueryResult<()> {
     diesel::insert_into(deliveries::table).values(delivery).execute(conn).map(drop)
 }
