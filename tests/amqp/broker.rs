@@ -228,7 +228,7 @@ pub async fn consuming(app: &TestApp) {
 /// The tenant's alerts (up to 500).
 pub async fn alerts(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let body = json(app.get(user, "/api/v1/alerts?limit=500").await, StatusCode::OK).await;
-    body["items"].as_array().cloned().unwrap_or_default()
+    body["items"].as_array().cloned().expect("a page of items")
 }
 
 /// Sum of `event_count` over the tenant's alerts.

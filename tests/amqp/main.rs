@@ -2,7 +2,7 @@
 //! ONEPROTECT_TEST_AMQP_URL) and the database of the api tests. Each test declares its own
 //! exchanges and queues under a random prefix and deletes them at the end.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them
 
 #[path = "../api/helpers.rs"]
 mod helpers;

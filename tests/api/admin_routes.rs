@@ -9,7 +9,7 @@ use crate::helpers::{TestApp, TestUser, json, problem, spawn_app};
 
 async fn token_for(app: &TestApp, owner: &TestUser, body: Value) -> TestUser {
     let created = json(app.post(owner, "/api/v1/tokens", &body).await, StatusCode::CREATED).await;
-    TestUser { token: created["token"].as_str().unwrap_or_default().to_owned(), ..owner.clone() }
+    TestUser { token: created["token"].as_str().expect("`token` in the answer").to_owned(), ..owner.clone() }
 }
 
 async fn send(app: &TestApp, caller: &TestUser, method: &str, path: &str, body: &Value) -> reqwest::Response {
@@ -22,7 +22,7 @@ async fn send(app: &TestApp, caller: &TestUser, method: &str, path: &str, body: 
 }
 
 fn id(answer: &Value) -> String {
-    answer["id"].as_str().unwrap_or_default().to_owned()
+    answer["id"].as_str().expect("`id` in the answer").to_owned()
 }
 
 #[actix_web::test]

@@ -17,7 +17,7 @@ async fn every_mutation_kind_is_recorded_with_old_and_new_values() {
     app.post(op, &format!("/api/v1/alerts/{alert}/assign"), &json!({"assignee_id": op.id})).await;
     app.post_empty(op, &format!("/api/v1/alerts/{alert}/resolve")).await;
     let ticket = json(app.post_empty(op, &format!("/api/v1/alerts/{alert}/ticket")).await, StatusCode::CREATED).await;
-    let ticket_id = ticket["id"].as_str().unwrap_or_default();
+    let ticket_id = ticket["id"].as_str().expect("`id` in the answer");
     app.patch(op, &format!("/api/v1/tickets/{ticket_id}"), &json!({"priority": "low", "title": "Renamed"})).await;
     app.post(op, &format!("/api/v1/tickets/{ticket_id}/comments"), &json!({"body": "note"})).await;
     let link = json(
@@ -30,7 +30,7 @@ async fn every_mutation_kind_is_recorded_with_old_and_new_values() {
         StatusCode::CREATED,
     )
     .await;
-    let link_id = link["id"].as_str().unwrap_or_default();
+    let link_id = link["id"].as_str().expect("`id` in the answer");
     assert_eq!(
         app.delete(op, &format!("/api/v1/tickets/{ticket_id}/links/{link_id}")).await.status(),
         StatusCode::NO_CONTENT
@@ -97,7 +97,7 @@ async fn verify_names_the_first_entry_altered_in_the_database() {
     }
     let ok = json(app.get(&app.acme.auditor, "/api/v1/audit/verify").await, StatusCode::OK).await;
     assert_eq!(ok["ok"], true);
-    let total = ok["entries"].as_i64().unwrap_or_default();
+    let total = ok["entries"].as_i64().expect("an entry count");
     assert!(total >= 7, "users, tokens, integration and alerts: {ok}");
 
     let target = total - 1;

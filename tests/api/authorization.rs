@@ -11,8 +11,8 @@ async fn fixture(app: &TestApp) -> (String, String, String) {
     let alert_id = app.trigger("fixture").await;
     let ticket =
         json(app.post_empty(op, &format!("/api/v1/alerts/{alert_id}/ticket")).await, StatusCode::CREATED).await;
-    let ticket_id = ticket["id"].as_str().unwrap_or_default().to_owned();
-    let link_id = ticket["links"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let ticket_id = ticket["id"].as_str().expect("`id` in the answer").to_owned();
+    let link_id = ticket["links"][0]["id"].as_str().expect("`links` in the answer").to_owned();
     (alert_id, ticket_id, link_id)
 }
 
@@ -52,7 +52,7 @@ async fn snapshot(app: &TestApp) -> Value {
     let tickets = json(app.get(op, "/api/v1/tickets").await, StatusCode::OK).await;
     let mut details = Vec::new();
     for ticket in tickets["items"].as_array().into_iter().flatten() {
-        let id = ticket["id"].as_str().unwrap_or_default();
+        let id = ticket["id"].as_str().expect("`id` in the answer");
         details.push(json(app.get(op, &format!("/api/v1/tickets/{id}")).await, StatusCode::OK).await);
         details.push(json(app.get(op, &format!("/api/v1/tickets/{id}/comments")).await, StatusCode::OK).await);
     }
@@ -109,8 +109,8 @@ async fn a_ticket_cannot_link_to_another_tenants_alert() {
         .await
         .json::<Value>()
         .await
-        .map(|b| b["alert_id"].as_str().unwrap_or_default().to_owned())
-        .unwrap_or_default();
+        .map(|b| b["alert_id"].as_str().expect("`alert_id` in the answer").to_owned())
+        .expect("a JSON answer");
     let body = json!({"target_type": "alert", "target_id": globex_alert});
     let refused = app.post(&app.acme.operator, &format!("/api/v1/tickets/{ticket}/links"), &body).await;
     let problem = problem(refused, StatusCode::UNPROCESSABLE_ENTITY).await;

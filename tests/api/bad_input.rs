@@ -21,11 +21,11 @@ async fn malformed_and_mistyped_bodies_are_refused_with_field_messages() {
         .await
         .expect("request");
     let body = problem(malformed, StatusCode::BAD_REQUEST).await;
-    assert!(body["detail"].as_str().unwrap_or_default().contains("JSON"));
+    assert!(body["detail"].as_str().expect("`detail` in the answer").contains("JSON"));
 
     let wrong_type =
         problem(app.post(op, "/api/v1/tickets", &json!({"title": 42})).await, StatusCode::BAD_REQUEST).await;
-    assert!(wrong_type["detail"].as_str().unwrap_or_default().contains("invalid type"));
+    assert!(wrong_type["detail"].as_str().expect("`detail` in the answer").contains("invalid type"));
 
     let bad_enum = problem(
         app.post(op, "/api/v1/tickets", &json!({"title": "x", "priority": "urgent"})).await,
@@ -33,7 +33,12 @@ async fn malformed_and_mistyped_bodies_are_refused_with_field_messages() {
     )
     .await;
     assert_eq!(bad_enum["errors"][0]["field"], "priority");
-    assert!(bad_enum["errors"][0]["message"].as_str().unwrap_or_default().contains("critical, high, medium, low"));
+    assert!(
+        bad_enum["errors"][0]["message"]
+            .as_str()
+            .expect("`errors` in the answer")
+            .contains("critical, high, medium, low")
+    );
 
     let too_long = problem(
         app.post(op, "/api/v1/tickets", &json!({"title": "x".repeat(201)})).await,
@@ -51,7 +56,7 @@ async fn malformed_and_mistyped_bodies_are_refused_with_field_messages() {
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(unknown_field["detail"].as_str().unwrap_or_default().contains("state"));
+    assert!(unknown_field["detail"].as_str().expect("`detail` in the answer").contains("state"));
 
     let text = app
         .client
@@ -137,7 +142,7 @@ async fn bad_ids_queries_and_routes_are_clear_errors() {
         StatusCode::BAD_REQUEST,
     )
     .await;
-    assert!(ticket["detail"].as_str().unwrap_or_default().contains("titel"));
+    assert!(ticket["detail"].as_str().expect("`detail` in the answer").contains("titel"));
     let tickets = json(app.get(op, "/api/v1/tickets").await, StatusCode::OK).await;
     assert_eq!(tickets["items"], json!([]));
 }

@@ -13,7 +13,7 @@ async fn auditors_get_403_on_mutations_whatever_the_body() {
     let alert = app.trigger("role-first").await;
     let op = &app.acme.operator;
     let ticket = json(app.post(op, "/api/v1/tickets", &json!({"title": "t"})).await, StatusCode::CREATED).await;
-    let ticket = ticket["id"].as_str().unwrap_or_default().to_owned();
+    let ticket = ticket["id"].as_str().expect("`id` in the answer").to_owned();
     let routes = [
         ("POST", format!("/api/v1/alerts/{alert}/assign")),
         ("POST", format!("/api/v1/alerts/{alert}/ticket")),
@@ -98,7 +98,7 @@ async fn json_endpoints_refuse_other_content_types_and_accept_json_variants() {
 }
 
 fn fields(body: &Value) -> String {
-    body["detail"].as_str().unwrap_or_default().to_owned()
+    body["detail"].as_str().expect("`detail` in the answer").to_owned()
 }
 
 #[actix_web::test]

@@ -16,11 +16,11 @@ async fn bulk(app: &TestApp, body: &Value) -> Value {
 
 async fn status_of(app: &TestApp, id: &str) -> String {
     let alert = json(app.get(&app.acme.operator, &format!("/api/v1/alerts/{id}")).await, StatusCode::OK).await;
-    alert["status"].as_str().unwrap_or_default().to_owned()
+    alert["status"].as_str().expect("`status` in the answer").to_owned()
 }
 
 fn outcomes(answer: &Value) -> HashMap<String, String> {
-    let results = answer["results"].as_array().cloned().unwrap_or_default();
+    let results = answer["results"].as_array().cloned().expect("bulk results");
     results
         .iter()
         .map(|r| (r["id"].as_str().unwrap_or("").into(), r["outcome"].as_str().unwrap_or("").into()))
@@ -41,7 +41,7 @@ async fn bulk_by_ids_reports_each_alert_and_never_touches_another_tenants() {
     )
     .await["alert_id"]
         .as_str()
-        .unwrap_or_default()
+        .expect("an id in the answer")
         .to_owned();
 
     let body = json!({"action": "acknowledge", "ids": [fresh, acknowledged, resolved, foreign, "not-an-id", fresh]});
@@ -82,7 +82,7 @@ async fn bulk_by_filter_changes_exactly_what_the_list_shows() {
     for i in 0..3 {
         let event = json!({"dedup_key": format!("low-{i}"), "summary": "noisy", "severity": "low"});
         let created = json(app.ingest(&app.acme.integration_key, event).await, StatusCode::ACCEPTED).await;
-        low.push(created["alert_id"].as_str().unwrap_or_default().to_owned());
+        low.push(created["alert_id"].as_str().expect("`alert_id` in the answer").to_owned());
     }
     let high = app.trigger("important").await;
     let answer = bulk(&app, &json!({"action": "resolve", "filter": {"severity": "low", "status": "open"}})).await;

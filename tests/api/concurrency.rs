@@ -24,7 +24,7 @@ async fn thirty_two_concurrent_ticket_requests_make_exactly_one_ticket() {
             other => panic!("unexpected status {other}"),
         }
         let body: serde_json::Value = response.json().await.expect("json");
-        ids.insert(body["id"].as_str().unwrap_or_default().to_owned());
+        ids.insert(body["id"].as_str().expect("`id` in the answer").to_owned());
     }
     assert_eq!(created, 1, "exactly one 201");
     assert_eq!(ids.len(), 1, "every answer names the same ticket");

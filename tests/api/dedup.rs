@@ -18,7 +18,7 @@ async fn repeated_triggers_update_one_open_alert() {
     }
     assert!(ids.windows(2).all(|w| w[0] == w[1]));
     let alert = json(
-        app.get(&app.acme.operator, &format!("/api/v1/alerts/{}", ids[0].as_str().unwrap_or_default())).await,
+        app.get(&app.acme.operator, &format!("/api/v1/alerts/{}", ids[0].as_str().expect("a string"))).await,
         StatusCode::OK,
     )
     .await;

@@ -214,7 +214,7 @@ impl TestApp {
     /// The tenant's audit entries, newest first.
     pub async fn audit(&self, user: &TestUser, query: &str) -> Vec<Value> {
         let body = json(self.get(user, &format!("/api/v1/audit?limit=500&{query}")).await, StatusCode::OK).await;
-        body["items"].as_array().cloned().unwrap_or_default()
+        body["items"].as_array().cloned().expect("a page of items")
     }
 }
 

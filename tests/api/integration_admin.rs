@@ -12,7 +12,7 @@ async fn send_event(app: &TestApp, key: &str, dedup_key: &str) -> StatusCode {
 }
 
 fn key_of(answer: &Value) -> String {
-    answer["key"].as_str().unwrap_or_default().to_owned()
+    answer["key"].as_str().expect("`key` in the answer").to_owned()
 }
 
 #[actix_web::test]
@@ -22,7 +22,7 @@ async fn admins_create_rotate_and_revoke_keys_and_others_may_not() {
     let globex_admin = app.admin_of("globex").await;
     let created =
         json(app.post(&admin, "/api/v1/integrations", &json!({"name": "zabbix"})).await, StatusCode::CREATED).await;
-    let (id, first_key) = (created["id"].as_str().unwrap_or_default().to_owned(), key_of(&created));
+    let (id, first_key) = (created["id"].as_str().expect("`id` in the answer").to_owned(), key_of(&created));
     assert!(first_key.starts_with("opi_"), "{created}");
     assert_eq!(send_event(&app, &first_key, "db-1").await, StatusCode::ACCEPTED);
     assert_eq!(send_event(&app, &first_key, "db-1").await, StatusCode::ACCEPTED);
@@ -39,8 +39,13 @@ async fn admins_create_rotate_and_revoke_keys_and_others_may_not() {
 
     // Everyone sees the list, never a key, with what each integration sent.
     let listed = json(app.get(&app.acme.auditor, "/api/v1/integrations").await, StatusCode::OK).await;
-    let zabbix =
-        listed["items"].as_array().into_iter().flatten().find(|i| i["id"] == id.as_str()).cloned().unwrap_or_default();
+    let zabbix = listed["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["id"] == id.as_str())
+        .cloned()
+        .expect("the integration is listed");
     assert_eq!(zabbix["event_count"], 2, "{listed}");
     assert!(zabbix["last_event_at"].is_string() && zabbix.get("key").is_none(), "{zabbix}");
     assert!(!listed.to_string().contains(&first_key));
@@ -76,7 +81,7 @@ async fn admins_create_rotate_and_revoke_keys_and_others_may_not() {
     let actions: Vec<&str> =
         entries.iter().filter(|e| e["target_id"] == id.as_str()).filter_map(|e| e["action"].as_str()).collect();
     assert_eq!(actions, ["integration.revoked", "integration.rotated", "integration.rotated", "integration.created"]);
-    let text = serde_json::to_string(&entries).unwrap_or_default();
+    let text = serde_json::to_string(&entries).expect("JSON");
     for key in [&first_key, &second_key, &third_key] {
         assert!(!text.contains(key.as_str()), "no key in the audit trail");
     }
@@ -88,7 +93,7 @@ async fn a_key_in_its_grace_period_stops_when_it_ends() {
     let admin = app.admin_of_acme().await;
     let created =
         json(app.post(&admin, "/api/v1/integrations", &json!({"name": "brief"})).await, StatusCode::CREATED).await;
-    let (id, old_key) = (created["id"].as_str().unwrap_or_default().to_owned(), key_of(&created));
+    let (id, old_key) = (created["id"].as_str().expect("`id` in the answer").to_owned(), key_of(&created));
     let rotated = app.post(&admin, &format!("/api/v1/integrations/{id}/rotate"), &json!({"grace_secs": 1})).await;
     let new_key = key_of(&json(rotated, StatusCode::OK).await);
     assert_eq!(send_event(&app, &old_key, "a").await, StatusCode::ACCEPTED);

@@ -17,7 +17,7 @@ async fn all_pages(app: &TestApp, query: &str) -> Vec<Value> {
         let page =
             json(app.get(&app.acme.operator, &format!("/api/v1/alerts?limit=3&{query}{cursor}")).await, StatusCode::OK)
                 .await;
-        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        items.extend(page["items"].as_array().cloned().expect("a page of items"));
         match page["next_cursor"].as_str() {
             Some(next) => cursor = format!("&cursor={next}"),
             None => return items,
@@ -38,7 +38,7 @@ async fn each_order_pages_to_the_end_without_gaps_or_repeats() {
         let severity = SEVERITIES[(i * 3) % 5];
         let event = json!({"dedup_key": format!("k{i}"), "summary": format!("alert {i}"), "severity": severity});
         let created = json(app.ingest(&app.acme.integration_key, event).await, StatusCode::ACCEPTED).await;
-        ids.push(created["alert_id"].as_str().unwrap_or_default().to_owned());
+        ids.push(created["alert_id"].as_str().expect("`alert_id` in the answer").to_owned());
     }
     // Seen again, so last_seen differs from creation order.
     for i in [2, 7] {

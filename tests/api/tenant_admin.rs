@@ -14,7 +14,7 @@ async fn create_user(app: &TestApp, admin: &TestUser, body: Value) -> Value {
 /// A token for `user`, minted through the API by its owner.
 async fn token_for(app: &TestApp, owner: &TestUser, body: Value) -> TestUser {
     let created = json(app.post(owner, "/api/v1/tokens", &body).await, StatusCode::CREATED).await;
-    TestUser { token: created["token"].as_str().unwrap_or_default().to_owned(), ..owner.clone() }
+    TestUser { token: created["token"].as_str().expect("`token` in the answer").to_owned(), ..owner.clone() }
 }
 
 #[actix_web::test]
@@ -72,7 +72,7 @@ async fn admins_create_change_disable_and_reset_users_and_others_may_not() {
     for action in ["user.created", "user.updated", "user.password_reset"] {
         assert!(actions.contains(&action), "{action} audited: {actions:?}");
     }
-    let updated = entries.iter().find(|e| e["action"] == "user.updated").cloned().unwrap_or_default();
+    let updated = entries.iter().find(|e| e["action"] == "user.updated").cloned().expect("the audit entry");
     assert_eq!(updated["changes"]["display_name"], json!({"old": "alice", "new": "Alice A."}));
     for entry in &entries {
         let text = entry.to_string();
@@ -109,7 +109,7 @@ async fn a_user_without_a_password_gets_a_one_time_link() {
     let admin = app.admin_of_acme().await;
     let erin = create_user(&app, &admin, json!({"username": "erin", "display_name": "Erin", "role": "auditor"})).await;
     let setup = &erin["password_setup"];
-    let token = setup["token"].as_str().unwrap_or_default();
+    let token = setup["token"].as_str().expect("`token` in the answer");
     assert!(token.starts_with("ops_") && setup["url"].as_str().is_some_and(|u| u.ends_with(token)), "{erin}");
     assert_eq!(erin["has_password"], false);
     let entries = app.audit(&app.acme.auditor, "action=user.created").await;
@@ -119,7 +119,8 @@ async fn a_user_without_a_password_gets_a_one_time_link() {
 
     // The link's page sets the password once.
     let browser = Portal::anonymous(&app);
-    let opened = browser.client.get(app.url(setup["url"].as_str().unwrap_or_default())).send().await.expect("link");
+    let opened =
+        browser.client.get(app.url(setup["url"].as_str().expect("`url` in the answer"))).send().await.expect("link");
     assert_eq!(opened.status(), StatusCode::SEE_OTHER);
     let location = opened.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or_default();
     assert_eq!(location, "/portal/set-password", "the token leaves the address at once");

@@ -15,7 +15,7 @@ async fn if_match_refuses_stale_updates_with_412() {
     assert_eq!(ticket["key"], "ACME-1");
     assert_eq!(ticket["status"], "open");
     assert_eq!(ticket["created_by"], op.id.as_str());
-    let id = ticket["id"].as_str().unwrap_or_default();
+    let id = ticket["id"].as_str().expect("`id` in the answer");
     let url = app.url(&format!("/api/v1/tickets/{id}"));
 
     let first = app
@@ -82,7 +82,7 @@ async fn tickets_link_to_alerts_and_tickets_and_unlink() {
     let a = json(app.post(op, "/api/v1/tickets", &json!({"title": "A"})).await, StatusCode::CREATED).await;
     let b = json(app.post(op, "/api/v1/tickets", &json!({"title": "B"})).await, StatusCode::CREATED).await;
     assert_eq!(b["key"], "ACME-2");
-    let (a_id, b_id) = (a["id"].as_str().unwrap_or_default(), b["id"].as_str().unwrap_or_default());
+    let (a_id, b_id) = (a["id"].as_str().expect("`id` in the answer"), b["id"].as_str().expect("`id` in the answer"));
     let path = format!("/api/v1/tickets/{a_id}/links");
     let body = json!({"target_type": "ticket", "target_id": b_id, "relation": "blocks"});
     let link = json(app.post(op, &path, &body).await, StatusCode::CREATED).await;
@@ -95,7 +95,7 @@ async fn tickets_link_to_alerts_and_tickets_and_unlink() {
 
     let links = json(app.get(op, &path).await, StatusCode::OK).await;
     assert_eq!(links["items"][0]["relation"], "blocks");
-    let link_id = link["id"].as_str().unwrap_or_default();
+    let link_id = link["id"].as_str().expect("`id` in the answer");
     assert_eq!(app.delete(op, &format!("{path}/{link_id}")).await.status(), StatusCode::NO_CONTENT);
     problem(app.delete(op, &format!("{path}/{link_id}")).await, StatusCode::NOT_FOUND).await;
     let links = json(app.get(op, &path).await, StatusCode::OK).await;

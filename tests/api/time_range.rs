@@ -36,7 +36,7 @@ async fn pagerduty_refuses_a_timestamp_outside_years_1_to_9999() {
     let response = app.client.post(app.url("/v2/enqueue")).json(&event).send().await.expect("request");
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.expect("JSON");
-    let errors = body["errors"].as_array().cloned().unwrap_or_default();
+    let errors = body["errors"].as_array().cloned().expect("field errors");
     assert!(errors.iter().any(|e| e.as_str().is_some_and(|e| e.starts_with("payload.timestamp:"))), "{body}");
 }
 

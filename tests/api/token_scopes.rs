@@ -10,7 +10,7 @@ fn holder(template: &TestUser, token: &Value) -> TestUser {
     TestUser {
         id: template.id.clone(),
         username: template.username.clone(),
-        token: token["token"].as_str().unwrap_or_default().to_owned(),
+        token: token["token"].as_str().expect("`token` in the answer").to_owned(),
     }
 }
 
@@ -45,7 +45,7 @@ async fn a_read_token_reads_and_changes_nothing_whatever_the_role() {
     assert_eq!(alert_now["status"], "triggered");
 
     let listed = json(app.get(op, "/api/v1/tokens").await, StatusCode::OK).await;
-    let items = listed["items"].as_array().cloned().unwrap_or_default();
+    let items = listed["items"].as_array().cloned().expect("a page of items");
     assert_eq!(items.len(), 2, "the test's token and the new one: {listed}");
     assert!(items.iter().all(|t| t.get("token").is_none() && t.get("token_hash").is_none()), "no secret listed");
     let entries = app.audit(&app.acme.auditor, "action=token.created").await;
@@ -79,7 +79,7 @@ async fn people_revoke_their_own_tokens_and_admins_any_of_their_tenant() {
     let mine = holder(op, &new_token(&app, op, json!({"name": "laptop"})).await);
     let mine_id = json(app.get(&mine, "/api/v1/tokens").await, StatusCode::OK).await["items"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .expect("an id in the answer")
         .to_owned();
     problem(app.delete(other, &format!("/api/v1/tokens/{mine_id}")).await, StatusCode::NOT_FOUND).await;
     problem(app.get(other, &format!("/api/v1/users/{}/tokens", op.id)).await, StatusCode::FORBIDDEN).await;

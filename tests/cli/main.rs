@@ -1,6 +1,6 @@
 //! The command line as scripts use it: secrets alone on stdout, errors on stderr, exit codes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them
 
 #[path = "../api/helpers.rs"]
 mod helpers;
@@ -205,7 +205,7 @@ fn the_demo_fills_in_its_organisation_and_a_sign_in_redirect_is_no_error() {
     assert!(login.contains(r#"name="next" value="/portal/tickets""#), "the deep link is kept: {login}");
     let redirect = demo.answer("/portal/alerts", None);
     assert!(redirect.starts_with("HTTP/1.1 303"), "{redirect}");
-    let log = std::fs::read_to_string(&demo.log).unwrap_or_default();
+    let log = std::fs::read_to_string(&demo.log).expect("the demo's log");
     assert!(!log.contains("ERROR"), "a plain sign-in redirect is not an error: {log}");
     drop(demo);
     let _ = std::fs::remove_dir_all(dir);

@@ -22,7 +22,7 @@ pub async fn notify(app: &TestApp, key: &str, body: &Value) -> Response {
 /// Every alert the user's tenant can see, newest first.
 pub async fn alerts(app: &TestApp, user: &TestUser) -> Vec<Value> {
     let body = json(app.get(user, "/api/v1/alerts?limit=500").await, StatusCode::OK).await;
-    body["items"].as_array().cloned().unwrap_or_default()
+    body["items"].as_array().cloned().expect("a page of items")
 }
 
 /// The newest alert with this dedup key in the user's tenant.

@@ -73,7 +73,7 @@ async fn an_admin_manages_users_and_integrations_in_chromium() {
     browser.wait_text("#setup-link", "/portal/set-password?token=ops_").await;
     let dave = user_named(&app, "dave").await;
     assert_eq!((&dave["role"], &dave["has_password"]), (&json!("operator"), &json!(false)));
-    let dave_id = dave["id"].as_str().unwrap_or_default().to_owned();
+    let dave_id = dave["id"].as_str().expect("`id` in the answer").to_owned();
 
     browser.select(&format!("#role-{dave_id}"), "auditor").await;
     browser.click("tr[data-username=dave] [data-action=change-role]").await;

@@ -32,7 +32,7 @@ async fn status_tabs_count_the_open_alerts() {
 async fn status_of(app: &crate::helpers::TestApp, id: &str) -> String {
     let alert =
         crate::helpers::json(app.get(&app.acme.operator, &format!("/api/v1/alerts/{id}")).await, StatusCode::OK).await;
-    alert["status"].as_str().unwrap_or_default().to_owned()
+    alert["status"].as_str().expect("`status` in the answer").to_owned()
 }
 
 #[actix_web::test]
@@ -45,7 +45,7 @@ async fn the_list_opens_on_the_open_queue_critical_first() {
     let gone = crate::helpers::json(app.get(&app.acme.operator, "/api/v1/alerts?text=gone").await, StatusCode::OK)
         .await["items"][0]["id"]
         .as_str()
-        .unwrap_or_default()
+        .expect("an id in the answer")
         .to_owned();
     app.post_empty(&app.acme.operator, &format!("/api/v1/alerts/{gone}/resolve")).await;
     let mut visitor = Visitor::signed_in(&app, "acme", "alice").await;

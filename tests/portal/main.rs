@@ -1,5 +1,5 @@
 //! The web portal, black-box: over plain HTTP with a cookie jar, and in real Chromium.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them
 
 #[path = "../api/helpers.rs"]
 mod helpers;

@@ -30,7 +30,7 @@ async fn sign_in(
     password: &str,
 ) -> (StatusCode, Option<String>) {
     let form = client.get(app.url("/portal/login")).send().await.expect("form").text().await.expect("body");
-    let csrf = csrf_of(&form).unwrap_or_default();
+    let csrf = csrf_of(&form).expect("the form carries a CSRF token");
     let fields = [("csrf", csrf.as_str()), ("tenant", "acme"), ("username", username), ("password", password)];
     let response = client.post(app.url("/portal/login")).form(&fields).send().await.expect("sign-in");
     let retry = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -60,7 +60,7 @@ async fn a_sign_in_flood_gets_no_500_and_ingest_stays_prompt() {
             let username = format!("nobody{n}-{i}");
             flood.push(actix_web::rt::spawn(async move {
                 let form = client.get(format!("{app_url}/portal/login")).send().await.ok()?.text().await.ok()?;
-                let csrf = csrf_of(&form).unwrap_or_default();
+                let csrf = csrf_of(&form).expect("the form carries a CSRF token");
                 let fields =
                     [("csrf", csrf.as_str()), ("tenant", "acme"), ("username", &username), ("password", "wrong")];
                 let response = client.post(format!("{app_url}/portal/login")).form(&fields).send().await.ok()?;
@@ -134,7 +134,7 @@ async fn nobody_else_can_lock_an_account() {
             let mut statuses = Vec::new();
             for _ in 0..6 {
                 let form = client.get(format!("{app_url}/portal/login")).send().await.ok()?.text().await.ok()?;
-                let csrf = csrf_of(&form).unwrap_or_default();
+                let csrf = csrf_of(&form).expect("the form carries a CSRF token");
                 let fields = [("csrf", csrf.as_str()), ("tenant", "acme"), ("username", "bob"), ("password", "guess")];
                 statuses.push(client.post(format!("{app_url}/portal/login")).form(&fields).send().await.ok()?.status());
             }

@@ -9,7 +9,7 @@ use crate::receiver::Receiver;
 use crate::support::spawn_webhook_app;
 
 fn id_of(answer: &Value) -> String {
-    answer["id"].as_str().unwrap_or_default().to_owned()
+    answer["id"].as_str().expect("`id` in the answer").to_owned()
 }
 
 async fn ping(app: &TestApp, admin: &TestUser, id: &str) -> Value {
@@ -23,7 +23,7 @@ async fn admins_create_change_test_rotate_and_delete_subscriptions() {
     let hook = Receiver::spawn(&[]).await;
     let body = json!({"url": hook.url, "event_types": ["alert.created"]});
     let created = json(app.post(&admin, "/api/v1/webhooks", &body).await, StatusCode::CREATED).await;
-    let (id, secret) = (id_of(&created), created["secret"].as_str().unwrap_or_default().to_owned());
+    let (id, secret) = (id_of(&created), created["secret"].as_str().expect("`secret` in the answer").to_owned());
     assert!(secret.starts_with("whsec_") && created["enabled"] == true, "{created}");
 
     // The ping is signed with the secret, like any event, and answered with its delivery.
@@ -50,7 +50,7 @@ async fn admins_create_change_test_rotate_and_delete_subscriptions() {
 
     // Rotated with no grace: only the new secret signs.
     let rotated = app.post(&admin, &format!("/api/v1/webhooks/{id}/rotate-secret"), &json!({"grace_secs": 0})).await;
-    let new_secret = json(rotated, StatusCode::OK).await["secret"].as_str().unwrap_or_default().to_owned();
+    let new_secret = json(rotated, StatusCode::OK).await["secret"].as_str().expect("`secret` in the answer").to_owned();
     assert_ne!(new_secret, secret);
     ping(&app, &admin, &id).await;
     let last = other.received().last().cloned().expect("a second ping");
@@ -76,9 +76,9 @@ async fn admins_create_change_test_rotate_and_delete_subscriptions() {
     ] {
         assert!(actions.contains(&action), "{action} audited: {actions:?}");
     }
-    let updated = entries.iter().find(|e| e["action"] == "webhook.updated").cloned().unwrap_or_default();
+    let updated = entries.iter().find(|e| e["action"] == "webhook.updated").cloned().expect("the audit entry");
     assert_eq!(updated["changes"]["event_types"]["old"], json!(["alert.created"]), "{updated}");
-    let text = serde_json::to_string(&entries).unwrap_or_default();
+    let text = serde_json::to_string(&entries).expect("JSON");
     assert!(!text.contains(&secret) && !text.contains(&new_secret), "no secret in the audit trail");
 }
 

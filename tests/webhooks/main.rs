@@ -1,7 +1,7 @@
 //! Outbound webhooks, end to end: the service POSTs to real HTTP receivers that each test
 //! spawns on port 0 (SQLite by default; PostgreSQL when ONEPROTECT_TEST_DATABASE_URL is set).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns: clippy.toml's allow-unwrap-in-tests does not reach them
 
 #[path = "../api/helpers.rs"]
 mod helpers;
