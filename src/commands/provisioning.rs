@@ -74,6 +74,10 @@ pub fn create_user(
     if password.is_some_and(|p| p.chars().count() < user_admin::PASSWORD_MIN) {
         errors.add("password", format!("must be at least {} characters", user_admin::PASSWORD_MIN));
     }
+    let display_name = display_name.map(str::trim);
+    if let Some(name) = display_name {
+        errors.required_text("display_name", name, user_admin::DISPLAY_NAME_MAX);
+    }
     errors.into_result(())?;
     let password_hash = match password {
         Some(p) => Some(user_admin::checked_hash(p)?),

@@ -74,10 +74,7 @@ async fn create(state: web::Data<AppState>, mutation: Mutation<NewUserBody>) -> 
     let Mutation { caller, body } = mutation;
     let mut errors = FieldErrors::default();
     let role = role_field(&mut errors, &body.role);
-    let display_name = body.display_name.map(|n| n.trim().to_owned());
-    if let Some(name) = &display_name {
-        errors.required_text("display_name", name, user_admin::DISPLAY_NAME_MAX);
-    }
+    let display_name = body.display_name;
     let role = errors.into_parsed(role)?;
     let ctx = author(&caller, Permission::AdministerTenant)?;
     let tenant = caller.tenant.clone();
