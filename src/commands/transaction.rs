@@ -3,7 +3,7 @@ use diesel::Connection;
 use super::{AuditChain, CommandError};
 use crate::db::DbConnection;
 use crate::db::models::{AuditEntry, Tenant};
-use crate::db::queries::tenants;
+use crate::db::queries::{audit, tenants};
 
 /// A write transaction on one tenant: its lock is held, and its audit chain is open.
 pub struct Tx<'c> {
@@ -47,5 +47,11 @@ pub(super) fn record_changes(conn: &mut DbConnection, chains: Vec<(&Tenant, Audi
     let batches: Vec<(&Tenant, &[AuditEntry])> =
         chains.iter().map(|(tenant, chain)| (*tenant, chain.pending())).collect();
     super::outbox::enqueue_all(conn, &batches)?;
+    let alerts_changed: Vec<String> = batches
+        .iter()
+        .filter(|(_, entries)| entries.iter().any(|e| e.target_type == "alert"))
+        .map(|(tenant, _)| tenant.id.clone())
+        .collect();
+    audit::announce_alert_changes(conn, &alerts_changed)?;
     AuditChain::write_all(conn, chains.into_iter().map(|(_, chain)| chain).collect())
 }

@@ -14,6 +14,7 @@ pub mod schema;
 mod sqlite_file;
 mod url;
 
+pub use backend::FeedListener;
 pub use connection::Database;
 pub use error::DbError;
 pub use migrations::{migration_names, run_migrations};

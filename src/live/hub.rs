@@ -1,13 +1,18 @@
 //! One poller per tenant that has open streams on this instance, broadcasting to all of them:
-//! a hundred streams of one tenant cost one small indexed query per tick, not a hundred.
+//! a hundred streams of one tenant cost one small indexed query per change, not a hundred.
+//! On PostgreSQL the poller reads when the database announces a change of its tenant (see
+//! `listener`), and once a second in case a notice was missed; on SQLite, or while the
+//! listening connection is down, every `tick`.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::broadcast;
+use tokio::sync::{Notify, broadcast};
 
 use super::FeedEvent;
+use super::channels::{Channel, Channels, lock};
+use super::listener::{self, Listening};
 use crate::db::queries::{alerts, audit};
 use crate::db::{Database, DbError};
 use crate::views::AlertView;
@@ -16,14 +21,15 @@ use crate::views::AlertView;
 pub const REPLAY_WINDOW: i64 = 10_000;
 /// Events read per query; a bigger backlog takes several ticks.
 const BATCH: i64 = 500;
-
-type Channels = Mutex<HashMap<String, broadcast::Sender<Arc<FeedEvent>>>>;
+/// How often a woken poller reads anyway, in case a notification was lost with its connection.
+const TICK_WHEN_LISTENING: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
 pub struct AlertFeed {
     db: Database,
     tick: Duration,
     channels: Arc<Channels>,
+    listening: Listening,
 }
 
 /// A stream's place in the feed: what it missed, then what comes.
@@ -35,9 +41,12 @@ pub struct Subscription {
 }
 
 impl AlertFeed {
-    /// Polls the audit trail every `tick` for tenants with open streams.
+    /// Reads the audit trail for tenants with open streams: when PostgreSQL announces a
+    /// change, or every `tick` where it cannot.
     pub fn new(db: Database, tick: Duration) -> Self {
-        Self { db, tick, channels: Arc::default() }
+        let feed = Self { db, tick, channels: Arc::default(), listening: Listening::default() };
+        listener::spawn(feed.db.url().clone(), Arc::downgrade(&feed.channels), feed.listening.clone());
+        feed
     }
 
     /// Subscribes to the tenant's changes after `last_event_id` (or from now), replaying what
@@ -68,22 +77,31 @@ impl AlertFeed {
     }
 
     fn channel(&self, tenant_id: &str, from: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
-        let mut channels = self.channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(sender) = channels.get(tenant_id) {
-            return sender.subscribe();
+        let mut channels = lock(&self.channels);
+        if let Some(channel) = channels.get(tenant_id) {
+            return channel.sender.subscribe();
         }
         let (sender, receiver) = broadcast::channel(4096);
-        channels.insert(tenant_id.to_owned(), sender.clone());
+        let wake = Arc::new(Notify::new());
+        channels.insert(tenant_id.to_owned(), Channel { sender: sender.clone(), wake: Arc::clone(&wake) });
         let feed = self.clone();
         let tenant = tenant_id.to_owned();
-        actix_web::rt::spawn(async move { feed.poll(tenant, sender, from).await });
+        actix_web::rt::spawn(async move { feed.poll(tenant, sender, wake, from).await });
         receiver
     }
 
     /// Broadcasts the tenant's new changes until its last stream closes.
-    async fn poll(self, tenant_id: String, sender: broadcast::Sender<Arc<FeedEvent>>, mut position: i64) {
+    async fn poll(
+        self,
+        tenant_id: String,
+        sender: broadcast::Sender<Arc<FeedEvent>>,
+        wake: Arc<Notify>,
+        mut position: i64,
+    ) {
         loop {
-            tokio::time::sleep(self.tick).await;
+            let tick = if self.listening.is_up() { TICK_WHEN_LISTENING } else { self.tick };
+            // A notice that came while the last batch was read is kept by `Notify`, not lost.
+            let _ = tokio::time::timeout(tick, wake.notified()).await;
             if self.close_if_unused(&tenant_id, &sender) {
                 return;
             }
@@ -106,7 +124,7 @@ impl AlertFeed {
     }
 
     fn close_if_unused(&self, tenant_id: &str, sender: &broadcast::Sender<Arc<FeedEvent>>) -> bool {
-        let mut channels = self.channels.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut channels = lock(&self.channels);
         if sender.receiver_count() > 0 {
             return false;
         }

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{ServeProcess, TestApp, TestUser, spawn_app};
+use oneprotect::db::{Backend, DatabaseUrl, FeedListener};
+
+use crate::helpers::{ServeProcess, TestApp, TestUser, json, problem, spawn_app};
 
 /// One parsed server-sent event.
 #[derive(Debug, Clone)]
@@ -158,4 +160,40 @@ async fn a_disabled_users_open_stream_ends() {
         }
     };
     assert!(ended, "the stream was still open after {:?}", started.elapsed());
+}
+
+/// Every tenant PostgreSQL announces on the feed's channel within `within`.
+fn announced(listener: &mut FeedListener, within: Duration) -> Vec<String> {
+    let deadline = Instant::now() + within;
+    let mut tenants = Vec::new();
+    while Instant::now() < deadline {
+        tenants.extend(listener.changed_tenants().expect("the listening connection stays up"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    tenants
+}
+
+/// The feed reads when PostgreSQL announces a committed change (`NOTIFY`, delivered to every
+/// listening connection of every instance); a request that changes nothing announces nothing.
+/// SQLite has one process and nothing to listen to.
+#[actix_web::test]
+async fn postgres_announces_each_committed_alert_change_to_listeners() {
+    let app = spawn_app().await;
+    let url = DatabaseUrl::parse(&app.settings.database.url).expect("database url");
+    let sqlite = url.backend == Backend::Sqlite;
+    let listener = tokio::task::spawn_blocking(move || FeedListener::connect(&url)).await.expect("connect");
+    let Some(mut listener) = listener.expect("listens") else {
+        assert!(sqlite, "only SQLite has no listener");
+        return;
+    };
+    let op = &app.acme.operator;
+    let id = app.trigger("announced").await;
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)), vec![app.acme.id.clone()]);
+    json(app.post_empty(op, &format!("/api/v1/alerts/{id}/resolve")).await, StatusCode::OK).await;
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)), vec![app.acme.id.clone()]);
+
+    // A no-op (resolved again) and a refusal (acknowledging a resolved alert) record nothing.
+    json(app.post_empty(op, &format!("/api/v1/alerts/{id}/resolve")).await, StatusCode::OK).await;
+    problem(app.post_empty(op, &format!("/api/v1/alerts/{id}/acknowledge")).await, StatusCode::CONFLICT).await;
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)), Vec::<String>::new());
 }

@@ -87,6 +87,12 @@ pub fn last_seq(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<i64> {
         .map(Option::unwrap_or_default)
 }
 
+/// Tells the live feeds of every instance, when this transaction commits, that these tenants
+/// have new [`alert_changes_after`] to read. Nothing on SQLite, whose feed polls.
+pub fn announce_alert_changes(conn: &mut DbConnection, tenant_ids: &[String]) -> QueryResult<()> {
+    backend::announce_alert_changes(conn, tenant_ids)
+}
+
 /// Up to `limit` of the tenant's alert changes after `after_seq`, oldest first, as
 /// `(seq, action, alert id)`.
 pub fn alert_changes_after(
