@@ -5,8 +5,10 @@
 //! Environment: LOAD_DATABASE_URL (admin URL; a fresh database is created on that server, or an
 //! SQLite path), LOAD_EVENTS (50000), LOAD_CLIENTS (64), LOAD_TENANTS (100), LOAD_LIST_ALERTS
 //! (1000000), LOAD_WARMUP (5000 events before measuring), LOAD_GROUP_COMMIT_OFF (1; 0 skips the
-//! ingest run with one tenant's unit per transaction, i.e. without grouping across tenants). It prints throughput, latency percentiles and CPU time per
-//! request (the whole machine's, and PostgreSQL's share) for ingest, triage and alert lists.
+//! ingest run with one tenant's unit per transaction, i.e. without grouping across tenants),
+//! LOAD_STREAMS (100 live alert streams open during a second ingest run; 0 skips it). It
+//! prints throughput, latency percentiles and CPU time per request (the whole machine's, and
+//! PostgreSQL's share) for ingest, ingest with streams, triage and alert lists.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,7 +19,8 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use oneprotect::commands::{CommandContext, provisioning};
 use oneprotect::config::Settings;
-use oneprotect::db::Database;
+use oneprotect::db::queries::audit;
+use oneprotect::db::{Database, DbError};
 use oneprotect::domain::actor::{Actor, Channel, Role};
 use oneprotect::startup::Application;
 use serde_json::json;
@@ -112,6 +115,17 @@ async fn measure(settings: &Settings, label: &str, everything: bool) {
         return;
     }
 
+    // The same ingest with live streams open, one tenant each in turn: every stream must get
+    // every change of its tenant, and ingest should not slow down for it.
+    let streams: usize = env_or("LOAD_STREAMS", 100);
+    if streams > 0 {
+        let open = open_streams(&client, &base, &db, &tenants, streams).await;
+        let phase = Phase::start();
+        let latencies = ingest(&client, &base, &tenants, events, "streamed").await;
+        phase.report(&format!("HTTP ingest with {streams} open streams ({label})"), events, latencies);
+        check_streams(&db, open).await;
+    }
+
     // Triage: acknowledge distinct alerts, the tenants taking turns; then resolve the same
     // alerts tenant by tenant, so that all clients queue on one tenant's actor at a time.
     let alerts = open_alerts(&db, &tenants).await;
@@ -169,6 +183,84 @@ async fn ingest(
     .await
 }
 
+/// An open `GET /alerts/stream`: its tenant, the tenant's audit `seq` when it opened, and the
+/// alert events it has received so far.
+struct OpenStream {
+    tenant: String,
+    from_seq: i64,
+    received: Arc<AtomicUsize>,
+    reader: actix_web::rt::task::JoinHandle<()>,
+}
+
+async fn open_streams(
+    client: &reqwest::Client,
+    base: &str,
+    db: &Database,
+    tenants: &Arc<Vec<Tenant>>,
+    count: usize,
+) -> Vec<OpenStream> {
+    let mut open = Vec::new();
+    for tenant in tenants.iter().cycle().take(count) {
+        let id = tenant.id.clone();
+        let from_seq = db.run(move |conn| audit::last_seq(conn, &id).map_err(DbError::from)).await.expect("seq");
+        let mut response =
+            client.get(format!("{base}/api/v1/alerts/stream")).bearer_auth(&tenant.token).send().await.expect("stream");
+        assert_eq!(response.status(), 200);
+        let received = Arc::new(AtomicUsize::new(0));
+        let counter = received.clone();
+        let reader = actix_web::rt::spawn(async move {
+            let mut buffer = String::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let block: String = buffer.drain(..end + 2).collect();
+                    if block.lines().any(|line| line.starts_with("event: alert.")) {
+                        counter.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        });
+        open.push(OpenStream { tenant: tenant.id.clone(), from_seq, received, reader });
+    }
+    open
+}
+
+/// Waits for the streams to catch up (at most 5 s), then compares what each received with its
+/// tenant's alert changes in the audit trail.
+async fn check_streams(db: &Database, open: Vec<OpenStream>) {
+    let started = Instant::now();
+    let mut expected = Vec::new();
+    for stream in &open {
+        let (tenant, from) = (stream.tenant.clone(), stream.from_seq);
+        let changes = db
+            .run(move |conn| audit::alert_changes_after(conn, &tenant, from, i64::MAX).map_err(DbError::from))
+            .await
+            .expect("changes");
+        expected.push(changes.len());
+    }
+    let complete =
+        |open: &[OpenStream]| open.iter().zip(&expected).all(|(s, e)| s.received.load(Ordering::Relaxed) >= *e);
+    while !complete(&open) && started.elapsed() < Duration::from_secs(5) {
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let short: Vec<String> = open
+        .iter()
+        .zip(&expected)
+        .filter(|(s, e)| s.received.load(Ordering::Relaxed) != **e)
+        .map(|(s, e)| format!("{}: {} of {e}", s.tenant, s.received.load(Ordering::Relaxed)))
+        .collect();
+    let total: usize = expected.iter().sum();
+    println!(
+        "streams: {} received {total} alert events in all, every one of its tenant's: {}{}",
+        open.len(),
+        short.is_empty(),
+        if short.is_empty() { String::new() } else { format!(" (short: {})", short.join(", ")) }
+    );
+    for stream in open {
+        stream.reader.abort();
+    }
+}
+
 /// What autovacuum does within a minute of a table growing: fresh statistics (PostgreSQL only).
 async fn analyze(db: &Database) {
     if db.url().backend != oneprotect::db::Backend::Postgres {
@@ -210,9 +302,27 @@ async fn triage(client: &reqwest::Client, base: &str, alerts: &[(String, String)
     phase.report(&format!("triage: {action} ({label})"), alerts.len(), latencies);
 }
 
-/// `GET /alerts?limit=50` in turns plain, `status=triggered` and `severity=low`.
+/// The alert lists measured, each on its own: the API's default, two filters, the portal's
+/// Open queue, and a text search (one alert's number: the trigram index narrows it down).
+const LIST_QUERIES: [&str; 5] =
+    ["", "status=triggered", "severity=low", "status=open&sort=severity", "text=alert+987654"];
+
+/// `GET /alerts?limit=50` with each of [`LIST_QUERIES`], 2,000 requests each.
 async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: usize, list_alerts: usize) {
-    let requests = 5_000;
+    for query in LIST_QUERIES {
+        list_page(client, base, token, clients, list_alerts, query).await;
+    }
+}
+
+async fn list_page(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    clients: usize,
+    list_alerts: usize,
+    query: &'static str,
+) {
+    let requests = 2_000;
     let next = Arc::new(AtomicUsize::new(0));
     let phase = Phase::start();
     let latencies = drive(clients, {
@@ -224,11 +334,6 @@ async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: 
                 if i >= requests {
                     return false;
                 }
-                let query = match i % 3 {
-                    0 => "",
-                    1 => "status=triggered",
-                    _ => "severity=low",
-                };
                 let response = client
                     .get(format!("{base}/api/v1/alerts?limit=50&{query}"))
                     .bearer_auth(&token)
@@ -243,7 +348,7 @@ async fn list_pages(client: &reqwest::Client, base: &str, token: &str, clients: 
     })
     .await;
     phase.report(
-        &format!("alert list page (limit 50, {list_alerts} alerts in the tenant, {clients} clients)"),
+        &format!("alert list `{query}` (limit 50, {list_alerts} alerts in the tenant, {clients} clients)"),
         requests,
         latencies,
     );
@@ -392,12 +497,14 @@ fn fill(db: &Database, tenant: &str, count: usize, since: std::time::SystemTime)
     let millis = |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).expect("clock").as_millis() as i64;
     let (start, span) = (millis(since), (millis(std::time::SystemTime::now()) - millis(since)).max(1));
     let sql = format!(
-        "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, details, event_count, first_seen_at, last_seen_at) \
+        "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, details, event_count, first_seen_at, last_seen_at, search_text) \
          SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-7' || lpad(to_hex(g % 4096), 3, '0') || '-8' \
                 || lpad(to_hex((g / 4096) % 4096), 3, '0') || '-' || lpad(to_hex(g), 12, '0'), \
                 '{tenant}', '{integration}', 'bulk-' || g, \
-                CASE WHEN g % 10 = 0 THEN 'triggered' ELSE 'resolved' END, CASE WHEN g % 5 = 0 THEN 'low' ELSE 'high' END, \
-                'bulk alert ' || g, '{{}}', 1, to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0) \
+                CASE WHEN g % 10 = 0 THEN 'triggered' ELSE 'resolved' END, \
+                (ARRAY['critical', 'high', 'medium', 'low', 'info'])[1 + (g * 7) % 5], \
+                'bulk alert ' || g, '{{}}', 1, to_timestamp(ms / 1000.0), to_timestamp(ms / 1000.0), \
+                'bulk alert ' || g || chr(10) || 'bulk-' || g \
          FROM (SELECT g, ms, lpad(to_hex(ms), 12, '0') AS h \
                FROM (SELECT g, {start} + g * {span} / {count} AS ms FROM generate_series(1::bigint, {count}) g) t) s"
     );

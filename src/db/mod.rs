@@ -6,6 +6,7 @@
 mod backend;
 mod connection;
 mod error;
+mod like_pattern;
 mod migrations;
 pub mod models;
 mod multi_connection;

@@ -84,6 +84,18 @@ pub struct Alert {
     pub ticket_id: Option<String>,
 }
 
+impl Alert {
+    /// What text search looks in; stored beside the alert by every write.
+    pub fn search_text(&self) -> String {
+        crate::domain::search_text::alert_search_text(
+            &self.summary,
+            &self.dedup_key,
+            self.resource.as_deref(),
+            &self.details,
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = tickets)]
 pub struct Ticket {

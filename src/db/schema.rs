@@ -73,6 +73,7 @@ diesel::table! {
         acknowledged_at -> Nullable<Timestamp>,
         resolved_at -> Nullable<Timestamp>,
         ticket_id -> Nullable<Text>,
+        search_text -> Text,
     }
 }
 

@@ -13,6 +13,7 @@ pub mod pagerduty;
 #[cfg(test)]
 mod parser_props;
 pub mod role;
+pub mod search_text;
 pub mod ticket;
 pub mod timestamp;
 pub use timestamp::{now, truncate_to_micros};

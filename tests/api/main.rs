@@ -15,6 +15,7 @@ mod integration_admin;
 mod live_stream;
 mod operations;
 mod queue;
+mod search;
 mod tenant_admin;
 mod tickets;
 mod time_range;

@@ -98,12 +98,12 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
             "UPDATE alerts AS a SET status = v.status, severity = v.severity, summary = v.summary,
                      resource = v.resource, details = v.details, event_count = v.event_count,
                      last_seen_at = v.last_seen_at, acknowledged_at = v.acknowledged_at,
-                     resolved_at = v.resolved_at, assignee_id = v.assignee_id
+                     resolved_at = v.resolved_at, assignee_id = v.assignee_id, search_text = v.search_text
                  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                              $7::text[], $8::bigint[], $9::timestamp[], $10::timestamp[], $11::timestamp[],
-                             $12::text[])
+                             $12::text[], $13::text[])
                    AS v(id, loaded_status, status, severity, summary, resource, details, event_count,
-                        last_seen_at, acknowledged_at, resolved_at, assignee_id)
+                        last_seen_at, acknowledged_at, resolved_at, assignee_id, search_text)
                  WHERE a.id = v.id AND a.status = v.loaded_status",
         )
         .bind::<Array<Text>, _>(column(rows, |(a, _)| a.id.clone()))
@@ -118,6 +118,7 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.acknowledged_at))
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |(a, _)| a.resolved_at))
         .bind::<Array<Nullable<Text>>, _>(column(rows, |(a, _)| a.assignee_id.clone()))
+        .bind::<Array<Text>, _>(column(rows, |(a, _)| a.search_text()))
         .execute(pg),
         DbConnection::Sqlite(lite) => {
             let mut written = 0;
@@ -135,6 +136,7 @@ pub(crate) fn update_alerts(conn: &mut DbConnection, rows: &[(Alert, String)]) -
                             alerts::acknowledged_at.eq(alert.acknowledged_at),
                             alerts::resolved_at.eq(alert.resolved_at),
                             alerts::assignee_id.eq(&alert.assignee_id),
+                            alerts::search_text.eq(alert.search_text()),
                         ))
                         .execute(lite)?;
             }

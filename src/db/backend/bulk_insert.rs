@@ -19,10 +19,11 @@ pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryRes
         DbConnection::Postgresql(pg) => Prepared::new(
             "INSERT INTO alerts (id, tenant_id, integration_id, dedup_key, status, severity, summary, resource,
                              details, event_count, first_seen_at, last_seen_at, assignee_id,
-                             acknowledged_at, resolved_at, ticket_id)
+                             acknowledged_at, resolved_at, ticket_id, search_text)
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
                               $7::text[], $8::text[], $9::text[], $10::bigint[], $11::timestamp[],
-                              $12::timestamp[], $13::text[], $14::timestamp[], $15::timestamp[], $16::text[])",
+                              $12::timestamp[], $13::text[], $14::timestamp[], $15::timestamp[], $16::text[],
+                              $17::text[])",
         )
         .bind::<Array<Text>, _>(column(rows, |a| a.id.clone()))
         .bind::<Array<Text>, _>(column(rows, |a| a.tenant_id.clone()))
@@ -40,11 +41,15 @@ pub(crate) fn insert_alerts(conn: &mut DbConnection, rows: &[Alert]) -> QueryRes
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |a| a.acknowledged_at))
         .bind::<Array<Nullable<Timestamp>>, _>(column(rows, |a| a.resolved_at))
         .bind::<Array<Nullable<Text>>, _>(column(rows, |a| a.ticket_id.clone()))
+        .bind::<Array<Text>, _>(column(rows, Alert::search_text))
         .execute(pg)
         .map(drop),
-        DbConnection::Sqlite(lite) => {
-            rows.iter().try_for_each(|row| diesel::insert_into(alerts::table).values(row).execute(lite).map(drop))
-        }
+        DbConnection::Sqlite(lite) => rows.iter().try_for_each(|row| {
+            diesel::insert_into(alerts::table)
+                .values((row, alerts::search_text.eq(row.search_text())))
+                .execute(lite)
+                .map(drop)
+        }),
     }
 }
 

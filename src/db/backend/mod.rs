@@ -4,11 +4,13 @@ mod bulk;
 mod bulk_insert;
 mod feed_signal;
 mod prepared;
+mod text_search;
 
 pub(crate) use bulk::{applied_messages, audit_heads, lock_tenants, open_alerts, update_alerts};
 pub(crate) use bulk_insert::{insert_alerts, insert_applied_messages, insert_audit_entries};
 pub use feed_signal::FeedListener;
 pub(crate) use feed_signal::announce_alert_changes;
+pub(crate) use text_search::alert_text_matches;
 
 use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;

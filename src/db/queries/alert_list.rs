@@ -8,10 +8,10 @@ use diesel::helper_types::InnerJoinQuerySource;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
 
-use super::{AssigneeFilter, contains_pattern, lower};
-use crate::db::DbConnection;
+use super::AssigneeFilter;
 use crate::db::models::Alert;
 use crate::db::schema::{alerts, integrations};
+use crate::db::{DbConnection, backend};
 use crate::domain::alert::{AlertStatus, Severity};
 
 type Backend = <DbConnection as Connection>::Backend;
@@ -123,7 +123,7 @@ type Joined = InnerJoinQuerySource<alerts::table, integrations::table>;
 type Predicate<'a> = Box<dyn BoxableExpression<Joined, Backend, SqlType = Bool> + 'a>;
 
 /// The filter as one condition on the alerts table.
-fn matching<'a>(tenant_id: &'a str, filter: &'a AlertFilter) -> Predicate<'a> {
+fn matching<'a>(conn: &DbConnection, tenant_id: &'a str, filter: &'a AlertFilter) -> Predicate<'a> {
     let mut predicate: Predicate<'a> = Box::new(alerts::tenant_id.eq(tenant_id));
     match filter.status {
         Some(StatusFilter::Is(status)) => predicate = Box::new(predicate.and(alerts::status.eq(status.as_str()))),
@@ -141,16 +141,7 @@ fn matching<'a>(tenant_id: &'a str, filter: &'a AlertFilter) -> Predicate<'a> {
         None => {}
     }
     if let Some(text) = &filter.text {
-        let pattern = contains_pattern(text);
-        predicate = Box::new(
-            predicate.and(
-                lower(alerts::summary)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(alerts::dedup_key).like(pattern.clone()).escape('\\'))
-                    .or(lower(alerts::resource.assume_not_null()).like(pattern).escape('\\')),
-            ),
-        );
+        predicate = Box::new(predicate.and(backend::alert_text_matches(conn, text)));
     }
     predicate
 }
@@ -169,7 +160,7 @@ pub fn list(
     }
     let query = alerts::table
         .inner_join(integrations::table)
-        .filter(matching(tenant_id, filter))
+        .filter(matching(conn, tenant_id, filter))
         .select((Alert::as_select(), integrations::name))
         .limit(limit)
         .into_boxed();
@@ -214,7 +205,7 @@ fn by_severity(
         }
         let mut query = alerts::table
             .inner_join(integrations::table)
-            .filter(matching(tenant_id, filter))
+            .filter(matching(conn, tenant_id, filter))
             .filter(alerts::severity.eq(*name))
             .select((Alert::as_select(), integrations::name))
             .order(alerts::id.asc())
@@ -237,7 +228,7 @@ pub fn matching_ids(
 ) -> QueryResult<Vec<String>> {
     alerts::table
         .inner_join(integrations::table)
-        .filter(matching(tenant_id, filter))
+        .filter(matching(conn, tenant_id, filter))
         .select(alerts::id)
         .order(alerts::id.asc())
         .limit(limit)
@@ -258,7 +249,11 @@ pub fn count_matching_up_to(
 
 /// How many alerts the filter matches.
 pub fn count_matching(conn: &mut DbConnection, tenant_id: &str, filter: &AlertFilter) -> QueryResult<i64> {
-    alerts::table.inner_join(integrations::table).filter(matching(tenant_id, filter)).select(count_star()).first(conn)
+    alerts::table
+        .inner_join(integrations::table)
+        .filter(matching(conn, tenant_id, filter))
+        .select(count_star())
+        .first(conn)
 }
 
 #[cfg(test)]

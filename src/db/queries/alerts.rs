@@ -9,7 +9,10 @@ use crate::db::schema::{alerts, integrations};
 use crate::db::{DbConnection, backend};
 
 pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
-    diesel::insert_into(alerts::table).values(alert).execute(conn).map(drop)
+    diesel::insert_into(alerts::table)
+        .values((alert, alerts::search_text.eq(alert.search_text())))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn by_id(conn: &mut DbConnection, tenant_id: &str, id: &str) -> QueryResult<Option<Alert>> {

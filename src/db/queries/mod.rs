@@ -20,18 +20,6 @@ pub enum AssigneeFilter {
     User(String),
 }
 
+pub(crate) use super::like_pattern::contains_pattern;
+
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
-/// A `LIKE` pattern matching `needle` anywhere, with the wildcards in it taken literally.
-pub(crate) fn contains_pattern(needle: &str) -> String {
-    let escaped = needle.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_are_escaped() {
-        assert_eq!(super::contains_pattern("50%_A"), "%50\\%\\_a%");
-    }
-}
