@@ -21,6 +21,9 @@ use crate::views::AlertView;
 pub const REPLAY_WINDOW: i64 = 10_000;
 /// Events read per query; a bigger backlog takes several ticks.
 const BATCH: i64 = 500;
+/// The least time between two reads of a tenant's changes (unless a backlog is being read):
+/// the first change after a quiet spell arrives at once, a storm's in batches of this period.
+const MIN_GAP: Duration = Duration::from_millis(500);
 /// How often a woken poller reads anyway, in case a notification was lost with its connection.
 const TICK_WHEN_LISTENING: Duration = Duration::from_secs(1);
 
@@ -114,11 +117,16 @@ impl AlertFeed {
             };
             let Some(read_to) = read_to else { continue };
             position = read_to;
+            let backlog = batch.len() as i64 >= BATCH;
             for event in batch {
                 let _ = sender.send(Arc::new(event));
             }
             if let Ok(counts) = open_counts(&self.db, &tenant_id).await {
                 let _ = sender.send(Arc::new(counts));
+            }
+            if !backlog {
+                // In a storm every commit rings: what comes meanwhile is read as one batch.
+                tokio::time::sleep(MIN_GAP).await;
             }
         }
     }
