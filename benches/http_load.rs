@@ -214,7 +214,9 @@ async fn open_streams(
                 buffer.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = buffer.find("\n\n") {
                     let block: String = buffer.drain(..end + 2).collect();
-                    if block.lines().any(|line| line.starts_with("event: alert.")) {
+                    // Audited changes only (they have an id); repeats are counted by no audit entry.
+                    let audited = block.lines().any(|line| line.starts_with("id: "));
+                    if audited && block.lines().any(|line| line.starts_with("event: alert.")) {
                         counter.fetch_add(1, Ordering::Relaxed);
                     }
                 }

@@ -8,13 +8,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
 use tokio::sync::{Notify, broadcast};
 
-use super::FeedEvent;
 use super::channels::{Channel, Channels, lock};
 use super::listener::{self, Listening};
+use super::repeats::Repeats;
+use super::{FeedEvent, StreamPosition};
+use crate::db::queries::alerts::AlertWithSource;
 use crate::db::queries::{alerts, audit};
-use crate::db::{Database, DbError};
+use crate::db::{Database, DbConnection, DbError};
+use crate::domain::now;
 use crate::views::AlertView;
 
 /// How far back `Last-Event-ID` is replayed, in audit entries of the tenant.
@@ -39,8 +44,9 @@ pub struct AlertFeed {
 pub struct Subscription {
     pub missed: Vec<FeedEvent>,
     pub live: broadcast::Receiver<Arc<FeedEvent>>,
-    /// The last event id sent or replayed: live events at or before it are duplicates.
-    pub position: i64,
+    /// The last event id sent or replayed, and the repeats replayed: live events already
+    /// covered are duplicates.
+    pub position: StreamPosition,
 }
 
 impl AlertFeed {
@@ -62,7 +68,8 @@ impl AlertFeed {
             Some(_) => {
                 // Too far back (or from the future): say so, and go on from now.
                 let live = self.channel(tenant_id, latest);
-                return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position: latest });
+                let position = StreamPosition::after(latest, &[]);
+                return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position });
             }
             None => latest,
         };
@@ -76,6 +83,10 @@ impl AlertFeed {
             position = read_to;
             missed.extend(batch);
         }
+        if last_event_id.is_some() {
+            missed.extend(repeats_since_entry(&self.db, tenant_id, start).await?);
+        }
+        let position = StreamPosition::after(position, &missed);
         Ok(Subscription { missed, live, position })
     }
 
@@ -101,6 +112,7 @@ impl AlertFeed {
         wake: Arc<Notify>,
         mut position: i64,
     ) {
+        let mut repeats = Repeats::after(now());
         loop {
             let tick = if self.listening.is_up() { TICK_WHEN_LISTENING } else { self.tick };
             // A notice that came while the last batch was read is kept by `Notify`, not lost.
@@ -108,19 +120,24 @@ impl AlertFeed {
             if self.close_if_unused(&tenant_id, &sender) {
                 return;
             }
-            let (read_to, batch) = match load(&self.db, &tenant_id, position).await {
+            let ((read_to, batch), seen_again) = match read(&self.db, &tenant_id, position, repeats.read_from()).await {
                 Ok(read) => read,
                 Err(error) => {
                     tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
                     continue;
                 }
             };
-            let Some(read_to) = read_to else { continue };
-            position = read_to;
-            let backlog = batch.len() as i64 >= BATCH;
+            let backlog = batch.len() as i64 >= BATCH || seen_again.len() as i64 >= BATCH;
+            let again = repeats.fresh(seen_again);
             for event in batch {
                 let _ = sender.send(Arc::new(event));
             }
+            for (alert, name) in again {
+                let _ = sender.send(Arc::new(FeedEvent::Repeated { alert: Box::new(AlertView::new(alert, name)) }));
+            }
+            let Some(read_to) = read_to else { continue };
+            position = read_to;
+            // Repeats change no status, so only audited changes move the counts.
             if let Ok(counts) = open_counts(&self.db, &tenant_id).await {
                 let _ = sender.send(Arc::new(counts));
             }
@@ -145,22 +162,53 @@ impl AlertFeed {
 /// audit `seq` read (`None` when there was nothing new).
 async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>, Vec<FeedEvent>), DbError> {
     let tenant_id = tenant_id.to_owned();
+    db.run(move |conn| Ok(changes_after(conn, &tenant_id, after)?)).await
+}
+
+fn changes_after(conn: &mut DbConnection, tenant_id: &str, after: i64) -> QueryResult<(Option<i64>, Vec<FeedEvent>)> {
+    let changes = audit::alert_changes_after(conn, tenant_id, after, BATCH)?;
+    let read_to = changes.last().map(|(seq, _, _)| *seq);
+    let ids: Vec<&str> = changes.iter().map(|(_, _, id)| id.as_str()).collect();
+    let alerts: HashMap<String, AlertView> = alerts::with_source_many(conn, &ids)?
+        .into_iter()
+        .filter(|(alert, _)| alert.tenant_id == tenant_id)
+        .map(|(alert, name)| (alert.id.clone(), AlertView::new(alert, name)))
+        .collect();
+    let events = changes
+        .into_iter()
+        .filter_map(|(seq, action, id)| {
+            alerts.get(&id).map(|alert| FeedEvent::Alert { seq, action, alert: Box::new(alert.clone()) })
+        })
+        .collect();
+    Ok((read_to, events))
+}
+
+/// The tenant's alert changes after `after` (as [`load`]), and its open alerts seen again
+/// after `repeats_from`, in one trip to the database.
+async fn read(
+    db: &Database,
+    tenant_id: &str,
+    after: i64,
+    repeats_from: NaiveDateTime,
+) -> Result<((Option<i64>, Vec<FeedEvent>), Vec<AlertWithSource>), DbError> {
+    let tenant_id = tenant_id.to_owned();
     db.run(move |conn| {
-        let changes = audit::alert_changes_after(conn, &tenant_id, after, BATCH)?;
-        let read_to = changes.last().map(|(seq, _, _)| *seq);
-        let ids: Vec<&str> = changes.iter().map(|(_, _, id)| id.as_str()).collect();
-        let alerts: HashMap<String, AlertView> = alerts::with_source_many(conn, &ids)?
-            .into_iter()
-            .filter(|(alert, _)| alert.tenant_id == tenant_id)
-            .map(|(alert, name)| (alert.id.clone(), AlertView::new(alert, name)))
-            .collect();
-        let events = changes
-            .into_iter()
-            .filter_map(|(seq, action, id)| {
-                alerts.get(&id).map(|alert| FeedEvent::Alert { seq, action, alert: Box::new(alert.clone()) })
-            })
-            .collect();
-        Ok((read_to, events))
+        let changes = changes_after(conn, &tenant_id, after)?;
+        let seen_again = alerts::seen_again_after(conn, &tenant_id, repeats_from, BATCH)?;
+        Ok((changes, seen_again))
+    })
+    .await
+}
+
+/// A resuming client missed the repeats since its last event: each alert seen again since
+/// that audit entry was written, once, as it is now.
+async fn repeats_since_entry(db: &Database, tenant_id: &str, seq: i64) -> Result<Vec<FeedEvent>, DbError> {
+    let tenant_id = tenant_id.to_owned();
+    db.run(move |conn| {
+        let Some(at) = audit::written_at(conn, &tenant_id, seq)? else { return Ok(Vec::new()) };
+        let seen_again = alerts::seen_again_after(conn, &tenant_id, at, BATCH)?;
+        let repeated = |(alert, name)| FeedEvent::Repeated { alert: Box::new(AlertView::new(alert, name)) };
+        Ok(seen_again.into_iter().map(repeated).collect())
     })
     .await
 }
