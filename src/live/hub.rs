@@ -4,7 +4,6 @@
 //! `listener`), and once a second in case a notice was missed; on SQLite, or while the
 //! listening connection is down, every `tick`.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,6 +15,7 @@ use super::channels::{Channel, Channels, lock};
 use super::listener::{self, Listening};
 use super::repeats::Repeats;
 use super::{FeedEvent, StreamPosition};
+use crate::db::models::Alert;
 use crate::db::queries::alerts::AlertWithSource;
 use crate::db::queries::{alerts, audit};
 use crate::db::{Database, DbConnection, DbError};
@@ -120,26 +120,24 @@ impl AlertFeed {
             if self.close_if_unused(&tenant_id, &sender) {
                 return;
             }
-            let ((read_to, batch), seen_again) = match read(&self.db, &tenant_id, position, repeats.read_from()).await {
-                Ok(read) => read,
-                Err(error) => {
-                    tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
-                    continue;
-                }
-            };
-            let backlog = batch.len() as i64 >= BATCH || seen_again.len() as i64 >= BATCH;
+            let Read { read_to, changes, seen_again, counts } =
+                match read(&self.db, &tenant_id, position, repeats.read_from()).await {
+                    Ok(read) => read,
+                    Err(error) => {
+                        tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
+                        continue;
+                    }
+                };
+            let backlog = changes.len() as i64 >= BATCH || seen_again.len() as i64 >= BATCH;
             let again = repeats.fresh(seen_again);
-            for event in batch {
+            if read_to.is_none() && again.is_empty() {
+                continue;
+            }
+            position = read_to.unwrap_or(position);
+            let repeated =
+                again.into_iter().map(|(alert, name)| FeedEvent::Repeated { alert: alert_view(alert, name) });
+            for event in changes.into_iter().chain(repeated).chain(counts) {
                 let _ = sender.send(Arc::new(event));
-            }
-            for (alert, name) in again {
-                let _ = sender.send(Arc::new(FeedEvent::Repeated { alert: Box::new(AlertView::new(alert, name)) }));
-            }
-            let Some(read_to) = read_to else { continue };
-            position = read_to;
-            // Repeats change no status, so only audited changes move the counts.
-            if let Ok(counts) = open_counts(&self.db, &tenant_id).await {
-                let _ = sender.send(Arc::new(counts));
             }
             if !backlog {
                 // In a storm every commit rings: what comes meanwhile is read as one batch.
@@ -158,6 +156,33 @@ impl AlertFeed {
     }
 }
 
+/// What one read of a tenant's feed found.
+struct Read {
+    /// The last audit `seq` read, `None` when there was nothing new.
+    read_to: Option<i64>,
+    changes: Vec<FeedEvent>,
+    seen_again: Vec<AlertWithSource>,
+    /// The open counts, read when there were changes (repeats change no status).
+    counts: Option<FeedEvent>,
+}
+
+/// The tenant's alert changes after `after`, its open alerts seen again after `repeats_from`,
+/// and its open counts if anything changed: one trip to the database.
+async fn read(db: &Database, tenant_id: &str, after: i64, repeats_from: NaiveDateTime) -> Result<Read, DbError> {
+    let tenant_id = tenant_id.to_owned();
+    db.run(move |conn| {
+        let (read_to, changes) = changes_after(conn, &tenant_id, after)?;
+        let seen_again = alerts::seen_again_after(conn, &tenant_id, repeats_from, BATCH)?;
+        let counts = match read_to {
+            Some(_) => Some(alerts::count_open(conn, &tenant_id)?),
+            None => None,
+        };
+        let counts = counts.map(|c| FeedEvent::Counts { triggered: c.triggered, acknowledged: c.acknowledged });
+        Ok(Read { read_to, changes, seen_again, counts })
+    })
+    .await
+}
+
 /// The tenant's alert changes after `after`, each with the alert as it is now, and the last
 /// audit `seq` read (`None` when there was nothing new).
 async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>, Vec<FeedEvent>), DbError> {
@@ -166,38 +191,13 @@ async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>
 }
 
 fn changes_after(conn: &mut DbConnection, tenant_id: &str, after: i64) -> QueryResult<(Option<i64>, Vec<FeedEvent>)> {
-    let changes = audit::alert_changes_after(conn, tenant_id, after, BATCH)?;
+    let changes = audit::alert_changes_with_alerts_after(conn, tenant_id, after, BATCH)?;
     let read_to = changes.last().map(|(seq, _, _)| *seq);
-    let ids: Vec<&str> = changes.iter().map(|(_, _, id)| id.as_str()).collect();
-    let alerts: HashMap<String, AlertView> = alerts::with_source_many(conn, &ids)?
-        .into_iter()
-        .filter(|(alert, _)| alert.tenant_id == tenant_id)
-        .map(|(alert, name)| (alert.id.clone(), AlertView::new(alert, name)))
-        .collect();
     let events = changes
         .into_iter()
-        .filter_map(|(seq, action, id)| {
-            alerts.get(&id).map(|alert| FeedEvent::Alert { seq, action, alert: Box::new(alert.clone()) })
-        })
+        .map(|(seq, action, (alert, name))| FeedEvent::Alert { seq, action, alert: alert_view(alert, name) })
         .collect();
     Ok((read_to, events))
-}
-
-/// The tenant's alert changes after `after` (as [`load`]), and its open alerts seen again
-/// after `repeats_from`, in one trip to the database.
-async fn read(
-    db: &Database,
-    tenant_id: &str,
-    after: i64,
-    repeats_from: NaiveDateTime,
-) -> Result<((Option<i64>, Vec<FeedEvent>), Vec<AlertWithSource>), DbError> {
-    let tenant_id = tenant_id.to_owned();
-    db.run(move |conn| {
-        let changes = changes_after(conn, &tenant_id, after)?;
-        let seen_again = alerts::seen_again_after(conn, &tenant_id, repeats_from, BATCH)?;
-        Ok((changes, seen_again))
-    })
-    .await
 }
 
 /// A resuming client missed the repeats since its last event: each alert seen again since
@@ -207,14 +207,11 @@ async fn repeats_since_entry(db: &Database, tenant_id: &str, seq: i64) -> Result
     db.run(move |conn| {
         let Some(at) = audit::written_at(conn, &tenant_id, seq)? else { return Ok(Vec::new()) };
         let seen_again = alerts::seen_again_after(conn, &tenant_id, at, BATCH)?;
-        let repeated = |(alert, name)| FeedEvent::Repeated { alert: Box::new(AlertView::new(alert, name)) };
-        Ok(seen_again.into_iter().map(repeated).collect())
+        Ok(seen_again.into_iter().map(|(alert, name)| FeedEvent::Repeated { alert: alert_view(alert, name) }).collect())
     })
     .await
 }
 
-async fn open_counts(db: &Database, tenant_id: &str) -> Result<FeedEvent, DbError> {
-    let tenant_id = tenant_id.to_owned();
-    let counts = db.run(move |conn| alerts::count_open(conn, &tenant_id).map_err(DbError::from)).await?;
-    Ok(FeedEvent::Counts { triggered: counts.triggered, acknowledged: counts.acknowledged })
+fn alert_view(alert: Alert, integration: String) -> Box<AlertView> {
+    Box::new(AlertView::new(alert, integration))
 }

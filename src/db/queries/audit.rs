@@ -1,8 +1,9 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::models::AuditEntry;
-use crate::db::schema::audit_entries;
+use super::alerts::AlertWithSource;
+use crate::db::models::{Alert, AuditEntry};
+use crate::db::schema::{alerts, audit_entries, integrations};
 use crate::db::{DbConnection, backend};
 
 #[derive(Debug, Clone, Default)]
@@ -100,6 +101,26 @@ pub fn written_at(conn: &mut DbConnection, tenant_id: &str, seq: i64) -> QueryRe
 /// have new [`alert_changes_after`] to read. Nothing on SQLite, whose feed polls.
 pub fn announce_alert_changes(conn: &mut DbConnection, tenant_ids: &[String]) -> QueryResult<()> {
     backend::announce_alert_changes(conn, tenant_ids)
+}
+
+/// Like [`alert_changes_after`], each with the alert as it is now and its integration's name,
+/// in one query: what the live feed sends.
+pub fn alert_changes_with_alerts_after(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    after_seq: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, String, AlertWithSource)>> {
+    let rows: Vec<(i64, String, Alert, String)> = audit_entries::table
+        .inner_join(alerts::table.on(alerts::id.eq(audit_entries::target_id)))
+        .inner_join(integrations::table.on(integrations::id.eq(alerts::integration_id)))
+        .filter(audit_entries::tenant_id.eq(tenant_id).and(audit_entries::seq.gt(after_seq)))
+        .filter(audit_entries::target_type.eq("alert").and(alerts::tenant_id.eq(tenant_id)))
+        .select((audit_entries::seq, audit_entries::action, Alert::as_select(), integrations::name))
+        .order(audit_entries::seq.asc())
+        .limit(limit)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(seq, action, alert, name)| (seq, action, (alert, name))).collect())
 }
 
 /// Up to `limit` of the tenant's alert changes after `after_seq`, oldest first, as
