@@ -5,6 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use thiserror::Error;
+use utoipa::ToSchema;
 
 use crate::commands::CommandError;
 use crate::db::DbError;
@@ -42,15 +43,28 @@ pub enum ApiError {
 /// What a 503 asks clients to wait before retrying (pool exhausted, mailbox full, busy).
 pub const RETRY_AFTER_SECS: &str = "2";
 
-#[derive(Serialize)]
-struct Problem<'a> {
+// What is sent is also what the OpenAPI document describes, so the two cannot drift apart.
+/// RFC 9457 problem details, as every error is answered.
+#[derive(Serialize, ToSchema)]
+#[schema(as = ProblemDetails)]
+pub struct Problem<'a> {
     #[serde(rename = "type")]
     kind: &'static str,
     title: &'a str,
     status: u16,
     detail: String,
+    /// Field-level messages for invalid input.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    #[schema(value_type = Option<Vec<FieldProblem>>)]
     errors: &'a [FieldError],
+}
+
+// How a `FieldError` is documented: the domain type carries no OpenAPI derive.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct FieldProblem {
+    field: String,
+    message: String,
 }
 
 impl ApiError {

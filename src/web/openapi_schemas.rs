@@ -4,24 +4,6 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// RFC 9457 problem details, as every error is answered.
-#[derive(Serialize, ToSchema)]
-pub struct ProblemDetails {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// Field-level messages for invalid input.
-    pub errors: Option<Vec<FieldProblem>>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct FieldProblem {
-    pub field: String,
-    pub message: String,
-}
-
 /// An alert event (docs/SPEC.md §2.1); the same JSON arrives over AMQP.
 #[derive(Serialize, ToSchema)]
 pub struct AlertEventDoc {

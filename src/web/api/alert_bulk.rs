@@ -17,7 +17,7 @@ use crate::domain::validation::FieldErrors;
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -58,7 +58,7 @@ enum Target {
     path = "/api/v1/alerts/bulk",
     tag = "alerts",
     request_body = BulkBody,
-    responses((status = 200, description = "What happened to each alert; one alert's conflict never fails the others", body = BulkSummary), (status = 403, description = "Auditors are read-only; operators assign alerts only to themselves", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "The assignee is not a user of the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or more than 10,000 alerts named or matched", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "What happened to each alert; one alert's conflict never fails the others", body = BulkSummary), (status = 403, description = "Auditors are read-only; operators assign alerts only to themselves", body = Problem, content_type = "application/problem+json"), (status = 404, description = "The assignee is not a user of the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or more than 10,000 alerts named or matched", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn bulk(state: web::Data<AppState>, mutation: Mutation<BulkBody>) -> Result<HttpResponse, ApiError> {

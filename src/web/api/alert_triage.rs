@@ -14,7 +14,7 @@ use crate::views::AlertView;
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -31,7 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/alerts/{id}/acknowledge",
     tag = "alerts",
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn acknowledge(
@@ -48,7 +48,7 @@ async fn acknowledge(
     path = "/api/v1/alerts/{id}/unacknowledge",
     tag = "alerts",
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn unacknowledge(
@@ -65,7 +65,7 @@ async fn unacknowledge(
     path = "/api/v1/alerts/{id}/resolve",
     tag = "alerts",
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn resolve(
@@ -82,7 +82,7 @@ async fn resolve(
     path = "/api/v1/alerts/{id}/unassign",
     tag = "alerts",
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn unassign(
@@ -115,7 +115,7 @@ impl MutationBody for AssignBody {
     tag = "alerts",
     request_body = AssignBody,
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 409, description = "Impossible transition", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn assign(

@@ -1,4 +1,4 @@
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -71,7 +71,7 @@ impl FilterFields {
     path = "/api/v1/alerts",
     tag = "alerts",
     params(ListQuery),
-    responses((status = 200, description = "Alerts in the order asked for, newest first by default", body = Page<AlertView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Alerts in the order asked for, newest first by default", body = Page<AlertView>), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list(
@@ -113,7 +113,7 @@ async fn list(
     path = "/api/v1/alerts/{id}",
     tag = "alerts",
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 200, body = AlertView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = AlertView), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -142,7 +142,7 @@ pub(crate) struct TicketFromAlertBody {
     tag = "alerts",
     request_body = Option<TicketFromAlertBody>,
     params(("id" = String, Path, description = "Alert id")),
-    responses((status = 201, description = "Ticket created from the alert", body = TicketView), (status = 200, description = "The alert already has this ticket", body = TicketView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, description = "Ticket created from the alert", body = TicketView), (status = 200, description = "The alert already has this ticket", body = TicketView), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn ticket(

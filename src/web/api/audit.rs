@@ -1,4 +1,4 @@
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, NaiveDateTime};
 use serde::Deserialize;
@@ -38,7 +38,7 @@ pub(crate) struct ListQuery {
     path = "/api/v1/audit",
     tag = "audit",
     params(ListQuery),
-    responses((status = 200, description = "Entries, newest first", body = Page<AuditEntryView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Entries, newest first", body = Page<AuditEntryView>), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list(

@@ -6,8 +6,9 @@ use serde_json::{Value, json};
 use crate::domain::event::parse_event;
 use crate::web::body::read_json;
 use crate::web::error::ApiError;
+use crate::web::error::Problem;
 use crate::web::integrations::Source;
-use crate::web::openapi_schemas::{AlertEventDoc, IngestAnswer, ProblemDetails};
+use crate::web::openapi_schemas::{AlertEventDoc, IngestAnswer};
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -20,7 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     path = "/api/v1/events",
     tag = "ingest",
     request_body = AlertEventDoc,
-    responses((status = 202, body = IngestAnswer), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 401, description = "Unknown or revoked integration key", body = ProblemDetails, content_type = "application/problem+json"), (status = 413, description = "Body too large", body = ProblemDetails, content_type = "application/problem+json"))
+    responses((status = 202, body = IngestAnswer), (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 401, description = "Unknown or revoked integration key", body = Problem, content_type = "application/problem+json"), (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"))
 )]
 async fn ingest(req: HttpRequest, state: web::Data<AppState>, payload: web::Payload) -> Result<HttpResponse, ApiError> {
     let value: Value = read_json(&req, payload, state.max_body_bytes)

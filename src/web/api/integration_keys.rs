@@ -19,7 +19,7 @@ use crate::views::{IntegrationView, NewIntegrationView};
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::Page;
 use crate::web::state::AppState;
 
@@ -71,7 +71,7 @@ impl MutationBody for NewIntegrationBody {
     path = "/api/v1/integrations",
     tag = "integrations",
     request_body = NewIntegrationBody,
-    responses((status = 201, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<NewIntegrationBody>) -> Result<HttpResponse, ApiError> {
@@ -107,7 +107,7 @@ impl MutationBody for RotateBody {
     tag = "integrations",
     params(("id" = String, Path, description = "Integration id")),
     request_body(content = RotateBody, description = "Optional; an empty body keeps the default grace"),
-    responses((status = 200, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "The integration is revoked", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = NewIntegrationView), (status = 403, description = "Only admins manage integrations", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The integration is revoked", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn rotate(
@@ -152,7 +152,7 @@ pub(super) fn grace(grace_secs: Option<u64>, default: Duration) -> Result<Durati
     path = "/api/v1/integrations/{id}",
     tag = "integrations",
     params(("id" = String, Path, description = "Integration id")),
-    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "Only admins manage integrations", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "Only admins manage integrations", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such integration in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -15,7 +15,7 @@ use crate::views::{CommentView, LinkView};
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 
@@ -39,7 +39,7 @@ pub(crate) struct CommentQuery {
     path = "/api/v1/tickets/{id}/comments",
     tag = "tickets",
     params(("id" = String, Path, description = "Ticket id"), CommentQuery),
-    responses((status = 200, description = "Comments, oldest first", body = Page<CommentView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Comments, oldest first", body = Page<CommentView>), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn comments(
@@ -75,7 +75,7 @@ impl MutationBody for CommentBody {
     tag = "tickets",
     request_body = CommentBody,
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 201, body = CommentView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = CommentView), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn add_comment(
@@ -99,7 +99,7 @@ async fn add_comment(
     path = "/api/v1/tickets/{id}/links",
     tag = "tickets",
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 200, body = Page<LinkView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<LinkView>), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn links(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -126,7 +126,7 @@ impl MutationBody for LinkBody {
     tag = "tickets",
     request_body = LinkBody,
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 201, body = LinkView), (status = 200, description = "The same link already exists", body = LinkView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = LinkView), (status = 200, description = "The same link already exists", body = LinkView), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn add_link(
@@ -181,7 +181,7 @@ async fn add_link(
     path = "/api/v1/tickets/{id}/links/{link_id}",
     tag = "tickets",
     params(("id" = String, Path, description = "Ticket id"), ("link_id" = String, Path, description = "Link id")),
-    responses((status = 204, description = "Removed"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Removed"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn remove_link(

@@ -16,7 +16,7 @@ use crate::views::TicketView;
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 
@@ -43,7 +43,7 @@ pub(crate) struct ListQuery {
     path = "/api/v1/tickets",
     tag = "tickets",
     params(ListQuery),
-    responses((status = 200, description = "Tickets, newest first", body = Page<TicketView>), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "Tickets, newest first", body = Page<TicketView>), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list(
@@ -93,7 +93,7 @@ impl MutationBody for CreateBody {
     path = "/api/v1/tickets",
     tag = "tickets",
     request_body = CreateBody,
-    responses((status = 201, body = TicketView), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json"), (status = 400, description = "Malformed body or query", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = TicketView), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"), (status = 400, description = "Malformed body or query", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<CreateBody>) -> Result<HttpResponse, ApiError> {
@@ -134,7 +134,7 @@ fn user_id_field(errors: &mut FieldErrors, raw: Option<String>) -> Option<String
     path = "/api/v1/tickets/{id}",
     tag = "tickets",
     params(("id" = String, Path, description = "Ticket id")),
-    responses((status = 200, description = "The ticket; ETag carries its version", body = TicketView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "The ticket; ETag carries its version", body = TicketView), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -186,7 +186,7 @@ impl MutationBody for PatchBody {
     tag = "tickets",
     request_body = PatchBody,
     params(("id" = String, Path, description = "Ticket id"), ("If-Match" = Option<String>, Header, description = "The ETag last seen, e.g. \"3\"")),
-    responses((status = 200, body = TicketView), (status = 412, description = "The ticket changed since that version", body = ProblemDetails, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = TicketView), (status = 412, description = "The ticket changed since that version", body = Problem, content_type = "application/problem+json"), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn update(

@@ -16,7 +16,7 @@ use crate::views::{NewTokenView, TokenView};
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::Page;
 use crate::web::state::AppState;
 
@@ -47,7 +47,7 @@ async fn list_own(state: web::Data<AppState>, caller: Caller) -> Result<HttpResp
     path = "/api/v1/users/{id}/tokens",
     tag = "users",
     params(("id" = String, Path, description = "User id")),
-    responses((status = 200, body = Page<TokenView>), (status = 403, description = "Only admins see others' tokens", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<TokenView>), (status = 403, description = "Only admins see others' tokens", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn list_of_user(
@@ -94,7 +94,7 @@ impl MutationBody for NewTokenBody {
     path = "/api/v1/tokens",
     tag = "users",
     request_body = NewTokenBody,
-    responses((status = 201, body = NewTokenView), (status = 403, description = "A read token creates nothing", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = NewTokenView), (status = 403, description = "A read token creates nothing", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<NewTokenBody>) -> Result<HttpResponse, ApiError> {
@@ -144,7 +144,7 @@ async fn create(state: web::Data<AppState>, mutation: Mutation<NewTokenBody>) ->
     path = "/api/v1/tokens/{id}",
     tag = "users",
     params(("id" = String, Path, description = "Token id")),
-    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "A read token revokes nothing", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such token of the caller (or, for admins, of the tenant)", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Revoked (also when it already was)"), (status = 403, description = "A read token revokes nothing", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such token of the caller (or, for admins, of the tenant)", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn revoke(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

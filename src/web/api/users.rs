@@ -15,7 +15,7 @@ use crate::views::{NewUserView, PasswordSetupView, UserView};
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::Page;
 use crate::web::state::AppState;
 
@@ -67,7 +67,7 @@ impl MutationBody for NewUserBody {
     path = "/api/v1/users",
     tag = "users",
     request_body = NewUserBody,
-    responses((status = 201, body = NewUserView), (status = 403, description = "Only admins manage users", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "The username is taken in this tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = NewUserView), (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The username is taken in this tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<NewUserBody>) -> Result<HttpResponse, ApiError> {
@@ -110,7 +110,7 @@ impl MutationBody for UserPatchBody {
     tag = "users",
     params(("id" = String, Path, description = "User id")),
     request_body = UserPatchBody,
-    responses((status = 200, body = UserView), (status = 403, description = "Only admins manage users", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "It would leave the tenant without an enabled admin", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = UserView), (status = 403, description = "Only admins manage users", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 409, description = "It would leave the tenant without an enabled admin", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn update(
@@ -155,7 +155,7 @@ impl MutationBody for PasswordResetBody {
     tag = "users",
     params(("id" = String, Path, description = "User id")),
     request_body = PasswordResetBody,
-    responses((status = 204, description = "Set; the user's portal sessions ended"), (status = 403, description = "Only admins reset passwords", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Too short", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Set; the user's portal sessions ended"), (status = 403, description = "Only admins reset passwords", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such user in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Too short", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn reset_password(

@@ -17,7 +17,7 @@ use crate::views::{DeliveryView, NewWebhookView, WebhookView};
 use crate::web::auth::Caller;
 use crate::web::body::{Mutation, MutationBody};
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -50,7 +50,7 @@ impl MutationBody for NewWebhookBody {
     path = "/api/v1/webhooks",
     tag = "webhooks",
     request_body = NewWebhookBody,
-    responses((status = 201, body = NewWebhookView), (status = 403, description = "Only admins manage webhooks", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or a URL that points inside", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 201, body = NewWebhookView), (status = 403, description = "Only admins manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields, or a URL that points inside", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn create(state: web::Data<AppState>, mutation: Mutation<NewWebhookBody>) -> Result<HttpResponse, ApiError> {
@@ -93,7 +93,7 @@ impl MutationBody for WebhookPatchBody {
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
     request_body = WebhookPatchBody,
-    responses((status = 200, body = WebhookView), (status = 403, description = "Only admins manage webhooks", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = WebhookView), (status = 403, description = "Only admins manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn update(
@@ -120,7 +120,7 @@ async fn update(
     path = "/api/v1/webhooks/{id}",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
-    responses((status = 204, description = "Deleted"), (status = 403, description = "Only admins manage webhooks", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 204, description = "Deleted"), (status = 403, description = "Only admins manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn delete(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -151,7 +151,7 @@ impl MutationBody for RotateSecretBody {
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
     request_body(content = RotateSecretBody, description = "Optional; an empty body keeps the default grace"),
-    responses((status = 200, body = NewWebhookView), (status = 403, description = "Only admins manage webhooks", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = NewWebhookView), (status = 403, description = "Only admins manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn rotate_secret(
@@ -182,7 +182,7 @@ async fn rotate_secret(
     path = "/api/v1/webhooks/{id}/test",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
-    responses((status = 200, description = "The ping's delivery with its attempt", body = DeliveryView), (status = 202, description = "Queued, not attempted yet (no dispatcher free in time)", body = DeliveryView), (status = 403, description = "Only admins manage webhooks", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json"), (status = 409, description = "The subscription is disabled", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "The ping's delivery with its attempt", body = DeliveryView), (status = 202, description = "Queued, not attempted yet (no dispatcher free in time)", body = DeliveryView), (status = 403, description = "Only admins manage webhooks", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json"), (status = 409, description = "The subscription is disabled", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn test(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {

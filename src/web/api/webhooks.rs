@@ -13,7 +13,7 @@ use crate::domain::validation::FieldErrors;
 use crate::views::{DeliveryView, WebhookView};
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::openapi_schemas::ProblemDetails;
+use crate::web::error::Problem;
 use crate::web::pagination::{Page, PageRequest};
 use crate::web::state::AppState;
 
@@ -45,7 +45,7 @@ async fn list(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse
     path = "/api/v1/webhooks/{id}",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
-    responses((status = 200, body = WebhookView), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = WebhookView), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
@@ -72,7 +72,7 @@ pub(crate) struct DeliveriesQuery {
     path = "/api/v1/webhooks/{id}/deliveries",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id"), DeliveriesQuery),
-    responses((status = 200, body = Page<DeliveryView>), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, body = Page<DeliveryView>), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn deliveries(
@@ -112,7 +112,7 @@ async fn deliveries(
     path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id"), ("delivery_id" = String, Path, description = "Delivery id")),
-    responses((status = 200, description = "The delivery with its payload and attempts", body = Object), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 200, description = "The delivery with its payload and attempts", body = Object), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn delivery(
@@ -139,7 +139,7 @@ async fn delivery(
     path = "/api/v1/webhooks/{id}/deliveries/{delivery_id}/resend",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id"), ("delivery_id" = String, Path, description = "Delivery id")),
-    responses((status = 202, description = r#"{"resent": 1}"#, body = Object), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 202, description = r#"{"resent": 1}"#, body = Object), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn resend_one(
@@ -162,7 +162,7 @@ async fn resend_one(
     path = "/api/v1/webhooks/{id}/resend-failed",
     tag = "webhooks",
     params(("id" = String, Path, description = "Webhook subscription id")),
-    responses((status = 202, description = r#"{"resent": n}"#, body = Object), (status = 403, description = "Auditors are read-only", body = ProblemDetails, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = ProblemDetails, content_type = "application/problem+json")),
+    responses((status = 202, description = r#"{"resent": n}"#, body = Object), (status = 403, description = "Auditors are read-only", body = Problem, content_type = "application/problem+json"), (status = 404, description = "No such id in the caller's tenant", body = Problem, content_type = "application/problem+json")),
     security(("bearer" = []))
 )]
 async fn resend_failed(

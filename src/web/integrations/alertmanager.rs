@@ -20,8 +20,8 @@ use crate::web::state::AppState;
     request_body(content = Object, description = "Alertmanager's webhook payload: status, groupKey, alerts[]"),
     responses(
         (status = 202, description = "Each alert's fingerprint, alert id and result", body = Object),
-        (status = 401, description = "Unknown or revoked integration key", body = crate::web::openapi_schemas::ProblemDetails, content_type = "application/problem+json"),
-        (status = 422, description = "An alert in the notification is invalid; nothing was applied", body = crate::web::openapi_schemas::ProblemDetails, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown or revoked integration key", body = crate::web::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An alert in the notification is invalid; nothing was applied", body = crate::web::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
