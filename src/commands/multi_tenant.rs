@@ -11,7 +11,7 @@ use super::transaction::record_changes;
 use super::{AuditChains, Batch, CommandError, Reply, Request, ingest, triage};
 use crate::db::DbConnection;
 use crate::db::models::Tenant;
-use crate::db::queries::{audit, tenants};
+use crate::db::queries::tenants;
 
 /// One tenant's unit of work: ingest events, or triage commands, in the order its actor
 /// received them.
@@ -49,10 +49,6 @@ pub fn commit_units(conn: &mut DbConnection, units: &[TenantUnit<'_>]) -> Result
     let mut chains = AuditChains::default();
     let (event_slots, event_requests): (Vec<_>, Vec<_>) = events.into_iter().unzip();
     let event_replies = ingest::apply_locked(conn, &event_requests, &mut chains)?;
-    // A repeat (dedup) writes no audit entry, yet the live feeds show it: tell them anyway.
-    let mut ingesting: Vec<String> = event_requests.iter().map(|(tenant, _)| (*tenant).to_owned()).collect();
-    ingesting.dedup();
-    audit::announce_alert_changes(conn, &ingesting)?;
     let (command_slots, command_requests): (Vec<_>, Vec<_>) = commands.into_iter().unzip();
     let command_replies = triage::apply_locked(conn, &command_requests, &mut chains)?;
     record_changes(conn, chains.with_tenants(&locked)?)?;

@@ -12,12 +12,15 @@ pub fn alert_search_text(summary: &str, dedup_key: &str, resource: Option<&str>,
     let mut strings = Vec::new();
     string_values(&details, &mut strings);
     parts.extend(strings);
-    parts.join("\n").to_lowercase()
+    // PostgreSQL's text cannot hold NUL, which a JSON string may (`\u0000`); no search can
+    // look for one either (see `search_needle`).
+    parts.join("\n").replace('\0', "").to_lowercase()
 }
 
-/// What a search for `needle` looks for in [`alert_search_text`].
-pub fn search_needle(needle: &str) -> String {
-    needle.to_lowercase()
+/// What a search for `needle` looks for in [`alert_search_text`]; `None` for a needle with a
+/// NUL, which no search text contains.
+pub fn search_needle(needle: &str) -> Option<String> {
+    (!needle.contains('\0')).then(|| needle.to_lowercase())
 }
 
 fn string_values<'a>(value: &'a Value, into: &mut Vec<&'a str>) {
@@ -39,6 +42,13 @@ mod tests {
         let text = alert_search_text("Disk FULL", "host-1/disk", Some("Host-1"), details);
         assert_eq!(text, "disk full\nhost-1/disk\nhost-1\nteam-blue\npci\neu-west");
         assert!(!text.contains("owner") && !text.contains('3') && !text.contains("true"));
+    }
+
+    #[test]
+    fn a_nul_is_left_out_and_never_searched_for() {
+        assert_eq!(alert_search_text("a", "k", None, r#"{"x": "b\u0000c"}"#), "a\nk\nbc");
+        assert_eq!(search_needle("b\0c"), None);
+        assert_eq!(search_needle("BC").as_deref(), Some("bc"));
     }
 
     #[test]

@@ -1,11 +1,6 @@
 //! One feed event and its `text/event-stream` framing.
 
-use std::collections::HashMap;
-
 use crate::views::AlertView;
-
-/// The event name of an ingest repeat, like the ingest result it reports.
-pub const REPEATED: &str = "alert.deduplicated";
 
 /// A change to one alert: the audit action that recorded it (`alert.created`, …) and the
 /// alert as `GET /alerts/{id}` answers it now; or the tenant's open counts after a batch.
@@ -20,11 +15,6 @@ pub enum FeedEvent {
         triggered: i64,
         acknowledged: i64,
     },
-    /// An open alert seen again by ingest (dedup), which has no audit entry and so no id of its
-    /// own: `alert.deduplicated` with the alert as it is now.
-    Repeated {
-        alert: Box<AlertView>,
-    },
     /// The client's `Last-Event-ID` is further back than the feed replays: reload.
     Reset {
         seq: i64,
@@ -35,50 +25,7 @@ impl FeedEvent {
     pub fn seq(&self) -> Option<i64> {
         match self {
             FeedEvent::Alert { seq, .. } | FeedEvent::Reset { seq } => Some(*seq),
-            FeedEvent::Counts { .. } | FeedEvent::Repeated { .. } => None,
-        }
-    }
-}
-
-/// Where one stream stands: the last audit `seq` it sent, and the repeats it replayed on
-/// resuming (the tenant's live feed may carry the same repeat again).
-#[derive(Debug, Clone, Default)]
-pub struct StreamPosition {
-    seq: i64,
-    replayed: HashMap<String, i64>,
-}
-
-impl StreamPosition {
-    pub fn after(seq: i64, replayed: &[FeedEvent]) -> Self {
-        let replayed = replayed
-            .iter()
-            .filter_map(|event| match event {
-                FeedEvent::Repeated { alert } => Some((alert.id.clone(), alert.event_count)),
-                _ => None,
-            })
-            .collect();
-        Self { seq, replayed }
-    }
-
-    pub fn seq(&self) -> i64 {
-        self.seq
-    }
-
-    /// Whether the stream should send `event`, moving past it if so: not an audit entry it
-    /// already sent, nor a repeat it replayed at that count.
-    pub fn admit(&mut self, event: &FeedEvent) -> bool {
-        match event {
-            FeedEvent::Repeated { alert } => {
-                self.replayed.get(&alert.id).is_none_or(|count| alert.event_count > *count)
-            }
-            _ => match event.seq() {
-                Some(seq) if seq <= self.seq => false,
-                Some(seq) => {
-                    self.seq = seq;
-                    true
-                }
-                None => true,
-            },
+            FeedEvent::Counts { .. } => None,
         }
     }
 }
@@ -89,11 +36,6 @@ pub fn frame(event: &FeedEvent) -> String {
         FeedEvent::Alert { seq, action, alert } => {
             let data = serde_json::to_string(alert).unwrap_or_else(|_| "null".into());
             format!("id: {seq}\nevent: {action}\ndata: {data}\n\n")
-        }
-        // No `id:` line: a client's last event id stays the audit entry it last saw.
-        FeedEvent::Repeated { alert } => {
-            let data = serde_json::to_string(alert).unwrap_or_else(|_| "null".into());
-            format!("event: {REPEATED}\ndata: {data}\n\n")
         }
         FeedEvent::Counts { triggered, acknowledged } => {
             format!("event: counts\ndata: {{\"triggered\":{triggered},\"acknowledged\":{acknowledged}}}\n\n")

@@ -7,19 +7,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use tokio::sync::{Notify, broadcast};
 
+use super::FeedEvent;
 use super::channels::{Channel, Channels, lock};
 use super::listener::{self, Listening};
-use super::repeats::Repeats;
-use super::{FeedEvent, StreamPosition};
 use crate::db::models::Alert;
-use crate::db::queries::alerts::AlertWithSource;
 use crate::db::queries::{alerts, audit};
 use crate::db::{Database, DbConnection, DbError};
-use crate::domain::now;
 use crate::views::AlertView;
 
 /// How far back `Last-Event-ID` is replayed, in audit entries of the tenant.
@@ -44,9 +40,8 @@ pub struct AlertFeed {
 pub struct Subscription {
     pub missed: Vec<FeedEvent>,
     pub live: broadcast::Receiver<Arc<FeedEvent>>,
-    /// The last event id sent or replayed, and the repeats replayed: live events already
-    /// covered are duplicates.
-    pub position: StreamPosition,
+    /// The last event id sent or replayed: live events at or before it are duplicates.
+    pub position: i64,
 }
 
 impl AlertFeed {
@@ -68,8 +63,7 @@ impl AlertFeed {
             Some(_) => {
                 // Too far back (or from the future): say so, and go on from now.
                 let live = self.channel(tenant_id, latest);
-                let position = StreamPosition::after(latest, &[]);
-                return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position });
+                return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position: latest });
             }
             None => latest,
         };
@@ -83,10 +77,6 @@ impl AlertFeed {
             position = read_to;
             missed.extend(batch);
         }
-        if last_event_id.is_some() {
-            missed.extend(repeats_since_entry(&self.db, tenant_id, start).await?);
-        }
-        let position = StreamPosition::after(position, &missed);
         Ok(Subscription { missed, live, position })
     }
 
@@ -97,6 +87,9 @@ impl AlertFeed {
         }
         let (sender, receiver) = broadcast::channel(4096);
         let wake = Arc::new(Notify::new());
+        // Read at once: a change may have committed since the caller read the trail's head,
+        // announced before this channel could hear it.
+        wake.notify_one();
         channels.insert(tenant_id.to_owned(), Channel { sender: sender.clone(), wake: Arc::clone(&wake) });
         let feed = self.clone();
         let tenant = tenant_id.to_owned();
@@ -112,34 +105,32 @@ impl AlertFeed {
         wake: Arc<Notify>,
         mut position: i64,
     ) {
-        let mut repeats = Repeats::after(now());
+        let mut backlog = false;
         loop {
-            let tick = if self.listening.is_up() { TICK_WHEN_LISTENING } else { self.tick };
-            // A notice that came while the last batch was read is kept by `Notify`, not lost.
-            let _ = tokio::time::timeout(tick, wake.notified()).await;
+            if !backlog {
+                let tick = if self.listening.is_up() { TICK_WHEN_LISTENING } else { self.tick };
+                // A notice that came while the last batch was read is kept by `Notify`, not lost.
+                let _ = tokio::time::timeout(tick, wake.notified()).await;
+            }
             if self.close_if_unused(&tenant_id, &sender) {
                 return;
             }
-            let Read { read_to, changes, seen_again, counts } =
-                match read(&self.db, &tenant_id, position, repeats.read_from()).await {
-                    Ok(read) => read,
-                    Err(error) => {
-                        tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
-                        continue;
-                    }
-                };
-            let backlog = changes.len() as i64 >= BATCH || seen_again.len() as i64 >= BATCH;
-            let again = repeats.fresh(seen_again);
-            if read_to.is_none() && again.is_empty() {
-                continue;
-            }
-            position = read_to.unwrap_or(position);
-            let repeated =
-                again.into_iter().map(|(alert, name)| FeedEvent::Repeated { alert: alert_view(alert, name) });
-            for event in changes.into_iter().chain(repeated).chain(counts) {
+            backlog = false;
+            let Read { read_to, changes, counts } = match read(&self.db, &tenant_id, position).await {
+                Ok(read) => read,
+                Err(error) => {
+                    tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
+                    continue;
+                }
+            };
+            let Some(read_to) = read_to else { continue };
+            position = read_to;
+            // A full batch means more is waiting: read on at once.
+            backlog = changes.len() as i64 >= BATCH;
+            for event in changes.into_iter().chain(counts) {
                 let _ = sender.send(Arc::new(event));
             }
-            if !backlog {
+            if !backlog && self.listening.is_up() {
                 // In a storm every commit rings: what comes meanwhile is read as one batch.
                 tokio::time::sleep(MIN_GAP).await;
             }
@@ -161,24 +152,22 @@ struct Read {
     /// The last audit `seq` read, `None` when there was nothing new.
     read_to: Option<i64>,
     changes: Vec<FeedEvent>,
-    seen_again: Vec<AlertWithSource>,
-    /// The open counts, read when there were changes (repeats change no status).
+    /// The open counts, read when something changed.
     counts: Option<FeedEvent>,
 }
 
-/// The tenant's alert changes after `after`, its open alerts seen again after `repeats_from`,
-/// and its open counts if anything changed: one trip to the database.
-async fn read(db: &Database, tenant_id: &str, after: i64, repeats_from: NaiveDateTime) -> Result<Read, DbError> {
+/// The tenant's alert changes after `after` and, if there were any, its open counts: one trip
+/// to the database.
+async fn read(db: &Database, tenant_id: &str, after: i64) -> Result<Read, DbError> {
     let tenant_id = tenant_id.to_owned();
     db.run(move |conn| {
         let (read_to, changes) = changes_after(conn, &tenant_id, after)?;
-        let seen_again = alerts::seen_again_after(conn, &tenant_id, repeats_from, BATCH)?;
         let counts = match read_to {
             Some(_) => Some(alerts::count_open(conn, &tenant_id)?),
             None => None,
         };
         let counts = counts.map(|c| FeedEvent::Counts { triggered: c.triggered, acknowledged: c.acknowledged });
-        Ok(Read { read_to, changes, seen_again, counts })
+        Ok(Read { read_to, changes, counts })
     })
     .await
 }
@@ -198,18 +187,6 @@ fn changes_after(conn: &mut DbConnection, tenant_id: &str, after: i64) -> QueryR
         .map(|(seq, action, (alert, name))| FeedEvent::Alert { seq, action, alert: alert_view(alert, name) })
         .collect();
     Ok((read_to, events))
-}
-
-/// A resuming client missed the repeats since its last event: each alert seen again since
-/// that audit entry was written, once, as it is now.
-async fn repeats_since_entry(db: &Database, tenant_id: &str, seq: i64) -> Result<Vec<FeedEvent>, DbError> {
-    let tenant_id = tenant_id.to_owned();
-    db.run(move |conn| {
-        let Some(at) = audit::written_at(conn, &tenant_id, seq)? else { return Ok(Vec::new()) };
-        let seen_again = alerts::seen_again_after(conn, &tenant_id, at, BATCH)?;
-        Ok(seen_again.into_iter().map(|(alert, name)| FeedEvent::Repeated { alert: alert_view(alert, name) }).collect())
-    })
-    .await
 }
 
 fn alert_view(alert: Alert, integration: String) -> Box<AlertView> {

@@ -9,7 +9,6 @@ mod channels;
 mod event;
 mod hub;
 mod listener;
-mod repeats;
 
-pub use event::{FeedEvent, StreamPosition, frame, heartbeat};
+pub use event::{FeedEvent, frame, heartbeat};
 pub use hub::{AlertFeed, Subscription};

@@ -61,13 +61,14 @@ pub async fn respond(
                 let text = match next {
                     Err(_) => heartbeat().to_owned(),
                     Ok(Ok(event)) => {
-                        if !position.admit(&event) {
+                        if event.seq().is_some_and(|seq| seq <= position) {
                             continue;
                         }
+                        position = event.seq().unwrap_or(position);
                         frame(&event)
                     }
                     // Fell behind the broadcast: events are lost to this stream, so say reload.
-                    Ok(Err(RecvError::Lagged(_))) => frame(&FeedEvent::Reset { seq: position.seq() }),
+                    Ok(Err(RecvError::Lagged(_))) => frame(&FeedEvent::Reset { seq: position }),
                     Ok(Err(RecvError::Closed)) => return None,
                 };
                 return Some((Ok(Bytes::from(text)), (None, live, position, checked)));

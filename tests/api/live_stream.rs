@@ -106,34 +106,6 @@ async fn a_stream_carries_its_tenants_changes_only_and_resumes_without_gaps() {
     assert!(alert_events(&seen).is_empty(), "a new stream starts from now: {seen:?}");
 }
 
-/// Ingest repeats write no audit entry, yet they change what an operator sees (the count, when
-/// last seen): each is an `alert.deduplicated` event, without an id of its own so that
-/// `Last-Event-ID` stays on the audit trail, and a resuming client gets each alert repeated
-/// meanwhile once, as it is now.
-#[actix_web::test]
-async fn an_ingest_repeat_is_an_event_and_a_resume_catches_up_on_repeats() {
-    let app = spawn_app().await;
-    let op = &app.acme.operator;
-    let mut stream = Stream::open(&app, op, None).await;
-    let id = app.trigger("flapping").await;
-    let events = stream.until(Duration::from_secs(5), |e| !alert_events(e).is_empty()).await;
-    let created = events.iter().find(|e| e.name == "alert.created").cloned().expect("created");
-    assert_eq!(app.trigger("flapping").await, id, "a repeat of the open alert");
-    let events = stream.until(Duration::from_secs(5), |e| !alert_events(e).is_empty()).await;
-    let repeat = events.iter().find(|e| e.name == "alert.deduplicated").expect("the repeat is an event");
-    assert_eq!((repeat.data["id"].as_str(), repeat.data["event_count"].as_i64()), (Some(id.as_str()), Some(2)));
-    assert_eq!(repeat.id, None, "no id: a client resumes from the audit trail");
-    drop(stream);
-
-    app.trigger("flapping").await;
-    app.trigger("flapping").await;
-    let mut resumed = Stream::open(&app, op, created.id).await;
-    let events = resumed.until(Duration::from_secs(2), |_| false).await;
-    let counts: Vec<Option<i64>> =
-        events.iter().filter(|e| e.name == "alert.deduplicated").map(|e| e.data["event_count"].as_i64()).collect();
-    assert_eq!(counts, [Some(4)], "{events:?}");
-}
-
 #[actix_web::test]
 async fn a_change_committed_through_another_instance_reaches_the_stream_within_two_seconds() {
     let app = spawn_app().await;

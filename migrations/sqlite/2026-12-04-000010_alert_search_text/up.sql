@@ -3,7 +3,10 @@
 -- with the trigram tokenizer: a quoted phrase matches any substring of three characters or
 -- more, as PostgreSQL's pg_trgm index does. The FTS table holds only the index (its content
 -- is the alerts table); the triggers keep it in step, and touch it on an update only when the
--- text changed, so triage updates cost nothing extra.
+-- text changed, so triage updates cost nothing extra. The index finds alerts by their rowid:
+-- a migration that rebuilds `alerts` must keep its rowids or end with
+-- `INSERT INTO alerts_search (alerts_search) VALUES ('rebuild')`. The backfill's lower()
+-- folds ASCII only; the service's text, from then on, all of Unicode.
 ALTER TABLE alerts ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 UPDATE alerts SET search_text = lower(summary || char(10) || dedup_key
     || coalesce(char(10) || resource, '')
@@ -11,7 +14,7 @@ UPDATE alerts SET search_text = lower(summary || char(10) || dedup_key
                   WHERE type = 'text'), ''));
 
 CREATE VIRTUAL TABLE alerts_search USING fts5(
-    search_text, content = 'alerts', content_rowid = 'rowid', tokenize = 'trigram');
+    search_text, content = 'alerts', content_rowid = 'rowid', tokenize = 'trigram case_sensitive 1');
 INSERT INTO alerts_search (alerts_search) VALUES ('rebuild');
 
 CREATE TRIGGER alerts_search_insert AFTER INSERT ON alerts BEGIN

@@ -25,7 +25,9 @@ pub(crate) fn alert_text_matches<'a, QS: 'a>(
 where
     alerts::search_text: SelectableExpression<QS>,
 {
-    let needle = search_needle(needle);
+    let Some(needle) = search_needle(needle) else {
+        return Box::new(false.into_sql::<Bool>());
+    };
     match conn {
         DbConnection::Sqlite(_) if needle.chars().count() >= SHORTEST_INDEXED => {
             let phrase = format!("\"{}\"", needle.replace('"', "\"\""));

@@ -1,4 +1,3 @@
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub use super::alert_list::{
@@ -39,25 +38,6 @@ pub fn with_source_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Ve
         .inner_join(integrations::table)
         .filter(alerts::id.eq_any(ids))
         .select((Alert::as_select(), integrations::name))
-        .load(conn)
-}
-
-/// Up to `limit` of the tenant's open alerts seen again (`event_count` above 1) after `since`,
-/// in the order they were last seen: how the live feed finds ingest repeats, which have no
-/// audit entry. Served by the index on `(tenant_id, last_seen_at, id)`.
-pub fn seen_again_after(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-    since: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<AlertWithSource>> {
-    alerts::table
-        .inner_join(integrations::table)
-        .filter(alerts::tenant_id.eq(tenant_id).and(alerts::last_seen_at.gt(since)))
-        .filter(alerts::event_count.gt(1).and(alerts::status.eq_any(OPEN_STATUSES)))
-        .select((Alert::as_select(), integrations::name))
-        .order((alerts::last_seen_at.asc(), alerts::id.asc()))
-        .limit(limit)
         .load(conn)
 }
 

@@ -88,15 +88,6 @@ pub fn last_seq(conn: &mut DbConnection, tenant_id: &str) -> QueryResult<i64> {
         .map(Option::unwrap_or_default)
 }
 
-/// When the tenant's entry `seq` was written, if it exists.
-pub fn written_at(conn: &mut DbConnection, tenant_id: &str, seq: i64) -> QueryResult<Option<NaiveDateTime>> {
-    audit_entries::table
-        .filter(audit_entries::tenant_id.eq(tenant_id).and(audit_entries::seq.eq(seq)))
-        .select(audit_entries::at)
-        .first(conn)
-        .optional()
-}
-
 /// Tells the live feeds of every instance, when this transaction commits, that these tenants
 /// have new [`alert_changes_after`] to read. Nothing on SQLite, whose feed polls.
 pub fn announce_alert_changes(conn: &mut DbConnection, tenant_ids: &[String]) -> QueryResult<()> {
