@@ -5,21 +5,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, json, problem, spawn_app};
-
-async fn token_for(app: &TestApp, owner: &TestUser, body: Value) -> TestUser {
-    let created = json(app.post(owner, "/api/v1/tokens", &body).await, StatusCode::CREATED).await;
-    TestUser { token: created["token"].as_str().expect("`token` in the answer").to_owned(), ..owner.clone() }
-}
-
-async fn send(app: &TestApp, caller: &TestUser, method: &str, path: &str, body: &Value) -> reqwest::Response {
-    match method {
-        "GET" => app.get(caller, path).await,
-        "PATCH" => app.patch(caller, path, body).await,
-        "DELETE" => app.delete(caller, path).await,
-        _ => app.post(caller, path, body).await,
-    }
-}
+use crate::helpers::{json, problem, spawn_app};
 
 fn id(answer: &Value) -> String {
     answer["id"].as_str().expect("`id` in the answer").to_owned()
@@ -30,9 +16,9 @@ async fn every_admin_route_refuses_whoever_may_not_use_it() {
     let app = spawn_app().await;
     let admin = app.admin_of_acme().await;
     let globex_admin = app.admin_of("globex").await;
-    let read_admin = token_for(&app, &admin, json!({"name": "ro", "scope": "read"})).await;
+    let read_admin = app.token_for(&admin, json!({"name": "ro", "scope": "read"})).await;
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
-    let expiring_admin = token_for(&app, &admin, json!({"name": "brief", "expires_at": soon})).await;
+    let expiring_admin = app.token_for(&admin, json!({"name": "brief", "expires_at": soon})).await;
     let integration =
         id(&json(app.post(&admin, "/api/v1/integrations", &json!({"name": "nagios"})).await, StatusCode::CREATED)
             .await);
@@ -76,7 +62,7 @@ async fn every_admin_route_refuses_whoever_may_not_use_it() {
             callers.push(("globex admin", &globex_admin, StatusCode::NOT_FOUND));
         }
         for (who, caller, status) in callers {
-            let response = send(&app, caller, method, path, body).await;
+            let response = app.send(caller, method, path, body).await;
             let got = response.status();
             assert_eq!(got, status, "{who}: {method} {path}");
             problem(response, status).await;

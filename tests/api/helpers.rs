@@ -196,6 +196,22 @@ impl TestApp {
         self.client.delete(self.url(path)).bearer_auth(&user.token).send().await.expect("request")
     }
 
+    /// `method` on `path` as `caller` (any method but GET, PATCH and DELETE is a POST).
+    pub async fn send(&self, caller: &TestUser, method: &str, path: &str, body: &Value) -> Response {
+        match method {
+            "GET" => self.get(caller, path).await,
+            "PATCH" => self.patch(caller, path, body).await,
+            "DELETE" => self.delete(caller, path).await,
+            _ => self.post(caller, path, body).await,
+        }
+    }
+
+    /// A token for `owner`, minted through the API by `owner` itself.
+    pub async fn token_for(&self, owner: &TestUser, body: Value) -> TestUser {
+        let created = json(self.post(owner, "/api/v1/tokens", &body).await, StatusCode::CREATED).await;
+        TestUser { token: created["token"].as_str().expect("`token` in the answer").to_owned(), ..owner.clone() }
+    }
+
     /// Sends an alert event over HTTP ingest with the given integration key.
     pub async fn ingest(&self, key: &str, mut event: Value) -> Response {
         event["integration_key"] = Value::String(key.to_owned());

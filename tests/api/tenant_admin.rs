@@ -11,18 +11,12 @@ async fn create_user(app: &TestApp, admin: &TestUser, body: Value) -> Value {
     json(app.post(admin, "/api/v1/users", &body).await, StatusCode::CREATED).await
 }
 
-/// A token for `user`, minted through the API by its owner.
-async fn token_for(app: &TestApp, owner: &TestUser, body: Value) -> TestUser {
-    let created = json(app.post(owner, "/api/v1/tokens", &body).await, StatusCode::CREATED).await;
-    TestUser { token: created["token"].as_str().expect("`token` in the answer").to_owned(), ..owner.clone() }
-}
-
 #[actix_web::test]
 async fn admins_create_change_disable_and_reset_users_and_others_may_not() {
     let app = spawn_app().await;
     let admin = app.admin_of_acme().await;
     let globex_admin = app.admin_of("globex").await;
-    let read_admin = token_for(&app, &admin, json!({"name": "ro", "scope": "read"})).await;
+    let read_admin = app.token_for(&admin, json!({"name": "ro", "scope": "read"})).await;
     let op_id = app.acme.operator.id.clone();
     let routes: Vec<(&str, String, Value)> = vec![
         ("POST", "/api/v1/users".into(), json!({"username": "dana", "role": "operator", "password": "long enough pw"})),
@@ -36,13 +30,13 @@ async fn admins_create_change_disable_and_reset_users_and_others_may_not() {
             ("auditor", &app.acme.auditor, StatusCode::FORBIDDEN),
             ("read token", &read_admin, StatusCode::FORBIDDEN),
         ] {
-            let response = send(&app, caller, method, path, body).await;
+            let response = app.send(caller, method, path, body).await;
             let refused = problem(response, status).await;
             assert!(refused["detail"].as_str().is_some_and(|d| !d.is_empty()), "{who} {method} {path}");
         }
         if path.contains(&op_id) {
             // Another tenant's admin: the user does not exist for it.
-            problem(send(&app, &globex_admin, method, path, body).await, StatusCode::NOT_FOUND).await;
+            problem(app.send(&globex_admin, method, path, body).await, StatusCode::NOT_FOUND).await;
         }
     }
     assert_eq!(app.audit(&app.acme.auditor, "").await.len(), audited, "refusals change nothing");
@@ -58,9 +52,9 @@ async fn admins_create_change_disable_and_reset_users_and_others_may_not() {
     assert!(dana["password_setup"].is_null() && dana.get("password").is_none(), "{dana}");
     let taken = create_user_status(&app, &admin, routes[0].2.clone()).await;
     assert_eq!(taken, StatusCode::CONFLICT);
-    let renamed = json(send(&app, &admin, "PATCH", &routes[1].1, &routes[1].2).await, StatusCode::OK).await;
+    let renamed = json(app.send(&admin, "PATCH", &routes[1].1, &routes[1].2).await, StatusCode::OK).await;
     assert_eq!(renamed["display_name"], "Alice A.");
-    json(send(&app, &admin, "POST", &routes[2].1, &routes[2].2).await, StatusCode::NO_CONTENT).await;
+    json(app.send(&admin, "POST", &routes[2].1, &routes[2].2).await, StatusCode::NO_CONTENT).await;
     let bad = json!({"username": "x y", "role": "king", "password": "short"});
     let refused = problem(app.post(&admin, "/api/v1/users", &bad).await, StatusCode::UNPROCESSABLE_ENTITY).await;
     let fields: Vec<&str> =
@@ -84,20 +78,12 @@ async fn create_user_status(app: &TestApp, admin: &TestUser, body: Value) -> Sta
     app.post(admin, "/api/v1/users", &body).await.status()
 }
 
-async fn send(app: &TestApp, caller: &TestUser, method: &str, path: &str, body: &Value) -> reqwest::Response {
-    match method {
-        "PATCH" => app.patch(caller, path, body).await,
-        "DELETE" => app.delete(caller, path).await,
-        _ => app.post(caller, path, body).await,
-    }
-}
-
 #[actix_web::test]
 async fn an_expired_admin_token_is_refused() {
     let app = spawn_app().await;
     let admin = app.admin_of_acme().await;
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(1)).to_rfc3339();
-    let brief = token_for(&app, &admin, json!({"name": "brief", "expires_at": soon})).await;
+    let brief = app.token_for(&admin, json!({"name": "brief", "expires_at": soon})).await;
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     let body = json!({"username": "late", "role": "operator"});
     problem(app.post(&brief, "/api/v1/users", &body).await, StatusCode::UNAUTHORIZED).await;
