@@ -74,6 +74,7 @@ diesel::table! {
         resolved_at -> Nullable<Timestamp>,
         ticket_id -> Nullable<Text>,
         search_text -> Text,
+        repeated_in -> Nullable<BigInt>,
     }
 }
 

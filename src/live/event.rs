@@ -15,6 +15,11 @@ pub enum FeedEvent {
         triggered: i64,
         acknowledged: i64,
     },
+    /// An open alert seen again by ingest (dedup), which has no audit entry and so no id of its
+    /// own: `alert.deduplicated` with the alert as it is now.
+    Repeated {
+        alert: Box<AlertView>,
+    },
     /// The client's `Last-Event-ID` is further back than the feed replays: reload.
     Reset {
         seq: i64,
@@ -25,7 +30,7 @@ impl FeedEvent {
     pub fn seq(&self) -> Option<i64> {
         match self {
             FeedEvent::Alert { seq, .. } | FeedEvent::Reset { seq } => Some(*seq),
-            FeedEvent::Counts { .. } => None,
+            FeedEvent::Counts { .. } | FeedEvent::Repeated { .. } => None,
         }
     }
 }
@@ -36,6 +41,11 @@ pub fn frame(event: &FeedEvent) -> String {
         FeedEvent::Alert { seq, action, alert } => {
             let data = serde_json::to_string(alert).unwrap_or_else(|_| "null".into());
             format!("id: {seq}\nevent: {action}\ndata: {data}\n\n")
+        }
+        // No `id:` line: a client's last event id stays the audit entry it last saw.
+        FeedEvent::Repeated { alert } => {
+            let data = serde_json::to_string(alert).unwrap_or_else(|_| "null".into());
+            format!("event: alert.deduplicated\ndata: {data}\n\n")
         }
         FeedEvent::Counts { triggered, acknowledged } => {
             format!("event: counts\ndata: {{\"triggered\":{triggered},\"acknowledged\":{acknowledged}}}\n\n")

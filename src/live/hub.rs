@@ -14,7 +14,8 @@ use super::FeedEvent;
 use super::channels::{Channel, Channels, lock};
 use super::listener::{self, Listening};
 use crate::db::models::Alert;
-use crate::db::queries::{alerts, audit};
+use crate::db::queries::alerts::{AlertWithSource, RepeatCursor};
+use crate::db::queries::{alerts, audit, tenants};
 use crate::db::{Database, DbConnection, DbError};
 use crate::views::AlertView;
 
@@ -57,18 +58,22 @@ impl AlertFeed {
     /// came since, within [`REPLAY_WINDOW`].
     pub async fn subscribe(&self, tenant_id: &str, last_event_id: Option<i64>) -> Result<Subscription, DbError> {
         let tenant = tenant_id.to_owned();
-        let latest = self.db.run(move |conn| audit::last_seq(conn, &tenant).map_err(DbError::from)).await?;
+        // Where the audit trail and the repeats stand now; a new poller starts there.
+        let (latest, written) = self
+            .db
+            .run(move |conn| Ok::<_, DbError>((audit::last_seq(conn, &tenant)?, tenants::write_seq(conn, &tenant)?)))
+            .await?;
         let start = match last_event_id {
             Some(id) if (0..=latest).contains(&id) && latest - id <= REPLAY_WINDOW => id,
             Some(_) => {
                 // Too far back (or from the future): say so, and go on from now.
-                let live = self.channel(tenant_id, latest);
+                let live = self.channel(tenant_id, latest, written);
                 return Ok(Subscription { missed: vec![FeedEvent::Reset { seq: latest }], live, position: latest });
             }
             None => latest,
         };
         // Subscribed before reading the backlog, so nothing falls between the two.
-        let live = self.channel(tenant_id, start);
+        let live = self.channel(tenant_id, start, written);
         let mut missed = Vec::new();
         let mut position = start;
         while position < latest {
@@ -80,7 +85,7 @@ impl AlertFeed {
         Ok(Subscription { missed, live, position })
     }
 
-    fn channel(&self, tenant_id: &str, from: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
+    fn channel(&self, tenant_id: &str, from: i64, written: i64) -> broadcast::Receiver<Arc<FeedEvent>> {
         let mut channels = lock(&self.channels);
         if let Some(channel) = channels.get(tenant_id) {
             return channel.sender.subscribe();
@@ -93,7 +98,7 @@ impl AlertFeed {
         channels.insert(tenant_id.to_owned(), Channel { sender: sender.clone(), wake: Arc::clone(&wake) });
         let feed = self.clone();
         let tenant = tenant_id.to_owned();
-        actix_web::rt::spawn(async move { feed.poll(tenant, sender, wake, from).await });
+        actix_web::rt::spawn(async move { feed.poll(tenant, sender, wake, from, (written, None)).await });
         receiver
     }
 
@@ -104,6 +109,7 @@ impl AlertFeed {
         sender: broadcast::Sender<Arc<FeedEvent>>,
         wake: Arc<Notify>,
         mut position: i64,
+        mut repeats: RepeatCursor,
     ) {
         let mut backlog = false;
         loop {
@@ -116,18 +122,26 @@ impl AlertFeed {
                 return;
             }
             backlog = false;
-            let Read { read_to, changes, counts } = match read(&self.db, &tenant_id, position).await {
-                Ok(read) => read,
-                Err(error) => {
-                    tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
-                    continue;
-                }
-            };
-            let Some(read_to) = read_to else { continue };
-            position = read_to;
+            let Read { read_to, changes, counts, repeated } =
+                match read(&self.db, &tenant_id, position, repeats.clone()).await {
+                    Ok(read) => read,
+                    Err(error) => {
+                        tracing::warn!(%error, tenant_id, "live feed could not read the audit trail; retrying");
+                        continue;
+                    }
+                };
+            if read_to.is_none() && repeated.is_empty() {
+                continue;
+            }
             // A full batch means more is waiting: read on at once.
-            backlog = changes.len() as i64 >= BATCH;
-            for event in changes.into_iter().chain(counts) {
+            backlog = changes.len() as i64 >= BATCH || repeated.len() as i64 >= BATCH;
+            position = read_to.unwrap_or(position);
+            let mut events = changes;
+            for (cursor, (alert, name)) in repeated {
+                repeats = cursor;
+                events.push(FeedEvent::Repeated { alert: alert_view(alert, name) });
+            }
+            for event in events.into_iter().chain(counts) {
                 let _ = sender.send(Arc::new(event));
             }
             if !backlog && self.listening.is_up() {
@@ -152,13 +166,15 @@ struct Read {
     /// The last audit `seq` read, `None` when there was nothing new.
     read_to: Option<i64>,
     changes: Vec<FeedEvent>,
-    /// The open counts, read when something changed.
+    /// The open counts, read when something audited changed (repeats change no status).
     counts: Option<FeedEvent>,
+    /// The alerts repeated after the repeats read so far, each with where it leaves the cursor.
+    repeated: Vec<(RepeatCursor, AlertWithSource)>,
 }
 
-/// The tenant's alert changes after `after` and, if there were any, its open counts: one trip
-/// to the database.
-async fn read(db: &Database, tenant_id: &str, after: i64) -> Result<Read, DbError> {
+/// The tenant's alert changes after `after`, its open counts if there were any, and its
+/// repeats after `repeats`: one trip to the database.
+async fn read(db: &Database, tenant_id: &str, after: i64, repeats: RepeatCursor) -> Result<Read, DbError> {
     let tenant_id = tenant_id.to_owned();
     db.run(move |conn| {
         let (read_to, changes) = changes_after(conn, &tenant_id, after)?;
@@ -167,7 +183,8 @@ async fn read(db: &Database, tenant_id: &str, after: i64) -> Result<Read, DbErro
             None => None,
         };
         let counts = counts.map(|c| FeedEvent::Counts { triggered: c.triggered, acknowledged: c.acknowledged });
-        Ok(Read { read_to, changes, counts })
+        let repeated = alerts::repeated_after(conn, &tenant_id, &repeats, BATCH)?;
+        Ok(Read { read_to, changes, counts, repeated })
     })
     .await
 }

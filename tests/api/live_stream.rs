@@ -106,6 +106,46 @@ async fn a_stream_carries_its_tenants_changes_only_and_resumes_without_gaps() {
     assert!(alert_events(&seen).is_empty(), "a new stream starts from now: {seen:?}");
 }
 
+/// Ingest repeats write no audit entry, yet they change what an operator sees (the count, when
+/// last seen): each is an `alert.deduplicated` event, without an id of its own so that
+/// `Last-Event-ID` stays on the audit trail; repeats of one alert between two reads of the
+/// feed are one event, the count saying how many. Their order is the server's: a sender that
+/// repeats one `occurred_at` (as Alertmanager repeats `startsAt`) is seen every time.
+#[actix_web::test]
+async fn each_ingest_repeat_is_an_event_whatever_time_the_sender_gives() {
+    let app = spawn_app().await;
+    let mut stream = Stream::open(&app, &app.acme.operator, None).await;
+    let event = json!({"dedup_key": "flapping", "summary": "flapping", "severity": "high",
+        "occurred_at": "2020-01-01T00:00:00Z"});
+    let raise =
+        || async { json(app.ingest(&app.acme.integration_key, event.clone()).await, StatusCode::ACCEPTED).await };
+    let id = raise().await["alert_id"].as_str().map(str::to_owned).expect("alert id");
+    let counts = |events: &[Event]| -> Vec<Option<i64>> {
+        events.iter().filter(|e| e.name == "alert.deduplicated").map(|e| e.data["event_count"].as_i64()).collect()
+    };
+    let mut seen = stream.until(Duration::from_secs(5), |e| !alert_events(e).is_empty()).await;
+    for _ in 0..3 {
+        assert_eq!(raise().await["result"], "deduplicated");
+    }
+    seen.extend(stream.until(Duration::from_secs(5), |e| counts(e).last() == Some(&Some(4))).await);
+    let shown = counts(&seen);
+    assert_eq!(shown.last(), Some(&Some(4)), "the last repeat is shown: {seen:?}");
+    assert!(shown.windows(2).all(|w| w[0] < w[1]), "each repeat once, in order: {shown:?}");
+    raise().await;
+    let fifth = stream.until(Duration::from_secs(5), |e| !counts(e).is_empty()).await;
+    assert_eq!(counts(&fifth), [Some(5)], "the same time again is still news");
+    let repeat = seen.iter().find(|e| e.name == "alert.deduplicated").expect("a repeat");
+    assert_eq!((repeat.data["id"].as_str(), repeat.id), (Some(id.as_str()), None), "no id of its own");
+
+    // Another tenant's repeats are not this stream's.
+    let globex = json!({"dedup_key": "g", "summary": "globex", "severity": "low"});
+    for _ in 0..2 {
+        app.ingest(&app.globex.integration_key, globex.clone()).await;
+    }
+    let later = stream.until(Duration::from_millis(1500), |_| false).await;
+    assert!(counts(&later).is_empty(), "{later:?}");
+}
+
 #[actix_web::test]
 async fn a_change_committed_through_another_instance_reaches_the_stream_within_two_seconds() {
     let app = spawn_app().await;

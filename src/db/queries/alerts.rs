@@ -5,7 +5,7 @@ pub use super::alert_list::{
     count_matching_up_to, list, matching_ids,
 };
 use crate::db::models::Alert;
-use crate::db::schema::{alerts, integrations};
+use crate::db::schema::{alerts, integrations, tenants};
 use crate::db::{DbConnection, backend};
 
 pub fn insert(conn: &mut DbConnection, alert: &Alert) -> QueryResult<()> {
@@ -39,6 +39,45 @@ pub fn with_source_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Ve
         .filter(alerts::id.eq_any(ids))
         .select((Alert::as_select(), integrations::name))
         .load(conn)
+}
+
+/// Stamps these alerts as repeated by the current write transaction of their tenant: its
+/// `write_seq`, bumped under the tenant lock the caller holds, so stamps follow commit order.
+pub fn mark_repeated(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let stamp = tenants::table.filter(tenants::id.eq(alerts::tenant_id)).select(tenants::write_seq).single_value();
+    diesel::update(alerts::table.filter(alerts::id.eq_any(ids))).set(alerts::repeated_in.eq(stamp)).execute(conn)
+}
+
+/// Where the live feed has read a tenant's repeats to: a stamp (see [`mark_repeated`]), and the
+/// last alert id read within it, or `None` for all of it.
+pub type RepeatCursor = (i64, Option<String>);
+
+/// Up to `limit` of the tenant's alerts repeated after `after`, in stamp order, each with its
+/// cursor.
+pub fn repeated_after(
+    conn: &mut DbConnection,
+    tenant_id: &str,
+    after: &RepeatCursor,
+    limit: i64,
+) -> QueryResult<Vec<(RepeatCursor, AlertWithSource)>> {
+    let (stamp, id) = after;
+    let later = alerts::repeated_in.gt(*stamp);
+    let query = alerts::table
+        .inner_join(integrations::table)
+        .filter(alerts::tenant_id.eq(tenant_id))
+        .select((alerts::repeated_in.assume_not_null(), Alert::as_select(), integrations::name))
+        .order((alerts::repeated_in.asc(), alerts::id.asc()))
+        .limit(limit)
+        .into_boxed();
+    let query = match id {
+        Some(id) => query.filter(later.or(alerts::repeated_in.eq(*stamp).and(alerts::id.gt(id.clone())))),
+        None => query.filter(later),
+    };
+    let rows: Vec<(i64, Alert, String)> = query.load(conn)?;
+    Ok(rows.into_iter().map(|(stamp, alert, name)| ((stamp, Some(alert.id.clone())), (alert, name))).collect())
 }
 
 /// The open alerts with these `(tenant, integration, dedup key)`s: the ones a batch of events

@@ -38,6 +38,11 @@ pub fn lock_many(conn: &mut DbConnection, ids: &[&str]) -> QueryResult<Vec<Tenan
     backend::lock_tenants(conn, ids)
 }
 
+/// The tenant's last committed write (see `alerts::mark_repeated`): 0 for an unknown tenant.
+pub fn write_seq(conn: &mut DbConnection, id: &str) -> QueryResult<i64> {
+    tenants::table.find(id).select(tenants::write_seq).first(conn).optional().map(Option::unwrap_or_default)
+}
+
 /// Hands out the next ticket number; call under [`lock_for_write`].
 pub fn take_ticket_number(conn: &mut DbConnection, tenant: &Tenant) -> QueryResult<i64> {
     diesel::update(tenants::table.find(&tenant.id))

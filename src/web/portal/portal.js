@@ -99,6 +99,20 @@ document.addEventListener("submit", function (event) {
   }
   ["alert.acknowledged", "alert.unacknowledged", "alert.assigned", "alert.unassigned", "alert.resolved"]
     .forEach(function (name) { source.addEventListener(name, changed); });
+  // A repeat (dedup) counts one more event, seen just now.
+  source.addEventListener("alert.deduplicated", function (event) {
+    var alert = JSON.parse(event.data);
+    var row = table && table.querySelector('tr[data-id="' + alert.id + '"]');
+    if (!row) { return; }
+    var count = row.querySelector('[data-field="event_count"]');
+    if (count) { count.textContent = String(alert.event_count); }
+    var seen = row.querySelector('[data-field="last_seen"]');
+    if (seen) {
+      seen.setAttribute("datetime", alert.last_seen_at);
+      seen.title = alert.last_seen_at;
+      seen.textContent = "just now";
+    }
+  });
   source.addEventListener("counts", function (event) {
     var counts = JSON.parse(event.data);
     counts.open = counts.triggered + counts.acknowledged;
