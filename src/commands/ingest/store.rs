@@ -11,6 +11,7 @@ use crate::commands::CommandError;
 use crate::db::DbConnection;
 use crate::db::models::Alert;
 use crate::db::queries::{alerts, amqp_messages, audit};
+use crate::domain::alert::AlertStatus;
 
 /// Applies the events (their tenants' write locks held by the caller) and returns the plan,
 /// whose audit records the caller appends to the tenants' chains.
@@ -42,6 +43,8 @@ fn mark_repeats(conn: &mut DbConnection, plan: &Plan<'_>, counts_before: &HashMa
         .changed
         .iter()
         .map(|(alert, _)| alert)
+        // Repeated, and still open: one repeated then resolved in the batch is only resolved.
+        .filter(|alert| alert.status != AlertStatus::Resolved.as_str())
         .filter(|alert| counts_before.get(&alert.id).is_some_and(|before| alert.event_count > *before))
         .collect();
     if repeated.is_empty() {

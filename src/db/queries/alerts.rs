@@ -67,7 +67,8 @@ pub fn repeated_after(
     let later = alerts::repeated_in.gt(*stamp);
     let query = alerts::table
         .inner_join(integrations::table)
-        .filter(alerts::tenant_id.eq(tenant_id))
+        // Redundant with the keyset below, and what lets both databases range-scan the index.
+        .filter(alerts::tenant_id.eq(tenant_id).and(alerts::repeated_in.ge(*stamp)))
         .select((alerts::repeated_in.assume_not_null(), Alert::as_select(), integrations::name))
         .order((alerts::repeated_in.asc(), alerts::id.asc()))
         .limit(limit)
