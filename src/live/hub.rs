@@ -197,7 +197,7 @@ async fn load(db: &Database, tenant_id: &str, after: i64) -> Result<(Option<i64>
 }
 
 fn changes_after(conn: &mut DbConnection, tenant_id: &str, after: i64) -> QueryResult<(Option<i64>, Vec<FeedEvent>)> {
-    let changes = audit::alert_changes_with_alerts_after(conn, tenant_id, after, BATCH)?;
+    let changes = audit::alert_changes_after(conn, tenant_id, after, BATCH)?;
     let read_to = changes.last().map(|(seq, _, _)| *seq);
     let events = changes
         .into_iter()

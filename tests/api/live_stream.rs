@@ -203,12 +203,13 @@ async fn a_disabled_users_open_stream_ends() {
 }
 
 /// Every tenant PostgreSQL announces on the feed's channel within `within`.
-fn announced(listener: &mut FeedListener, within: Duration) -> Vec<String> {
+/// (Reading is a non-blocking socket read; the wait between reads leaves the runtime free.)
+async fn announced(listener: &mut FeedListener, within: Duration) -> Vec<String> {
     let deadline = Instant::now() + within;
     let mut tenants = Vec::new();
     while Instant::now() < deadline {
         tenants.extend(listener.changed_tenants().expect("the listening connection stays up"));
-        std::thread::sleep(Duration::from_millis(20));
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     tenants
 }
@@ -228,12 +229,12 @@ async fn postgres_announces_each_committed_alert_change_to_listeners() {
     };
     let op = &app.acme.operator;
     let id = app.trigger("announced").await;
-    assert_eq!(announced(&mut listener, Duration::from_secs(1)), vec![app.acme.id.clone()]);
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)).await, vec![app.acme.id.clone()]);
     json(app.post_empty(op, &format!("/api/v1/alerts/{id}/resolve")).await, StatusCode::OK).await;
-    assert_eq!(announced(&mut listener, Duration::from_secs(1)), vec![app.acme.id.clone()]);
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)).await, vec![app.acme.id.clone()]);
 
     // A no-op (resolved again) and a refusal (acknowledging a resolved alert) record nothing.
     json(app.post_empty(op, &format!("/api/v1/alerts/{id}/resolve")).await, StatusCode::OK).await;
     problem(app.post_empty(op, &format!("/api/v1/alerts/{id}/acknowledge")).await, StatusCode::CONFLICT).await;
-    assert_eq!(announced(&mut listener, Duration::from_secs(1)), Vec::<String>::new());
+    assert_eq!(announced(&mut listener, Duration::from_secs(1)).await, Vec::<String>::new());
 }

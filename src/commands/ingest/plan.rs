@@ -43,6 +43,9 @@ pub struct Plan<'r> {
     pub created: Vec<Alert>,
     /// Alerts that existed before, in their final state, with the status they were loaded in.
     pub changed: Vec<(Alert, String)>,
+    /// `(tenant, alert)` of the alerts among `changed` seen again and still open: the live
+    /// feed's repeats, which have no audit entry.
+    pub repeated: Vec<(String, String)>,
     pub applied: Vec<AppliedMessage>,
     pub audit: Vec<AuditRecord<'r>>,
 }
@@ -54,6 +57,8 @@ struct Touched {
     /// `None` for an alert this batch opened.
     loaded_status: Option<String>,
     dirty: bool,
+    /// Seen again by this batch, and not resolved since.
+    repeated: bool,
 }
 
 pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> Plan<'r> {
@@ -61,7 +66,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
     let mut open: HashMap<DedupKey, usize> = HashMap::with_capacity(known.open.len() + events.len());
     for alert in known.open {
         open.insert(key_of(&alert), touched.len());
-        touched.push(Touched { loaded_status: Some(alert.status.clone()), alert, dirty: false });
+        touched.push(Touched { loaded_status: Some(alert.status.clone()), alert, dirty: false, repeated: false });
     }
     let mut seen: HashMap<(String, String), Option<String>> =
         known.applied.into_iter().map(|m| ((m.tenant_id, m.message_id), m.alert_id)).collect();
@@ -84,6 +89,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                 let target = &mut touched[ix];
                 repeat(&mut target.alert, e.event, e.event.occurred_at.unwrap_or(received));
                 target.dirty = true;
+                target.repeated = true;
                 (Some(target.alert.id.clone()), IngestResult::Deduplicated)
             }
             (EventAction::Trigger, None) => {
@@ -97,7 +103,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                 if e.event.dedup_key.is_some() {
                     open.insert(key_of(&alert), touched.len());
                 }
-                touched.push(Touched { alert, loaded_status: None, dirty: true });
+                touched.push(Touched { alert, loaded_status: None, dirty: true, repeated: false });
                 (Some(id), IngestResult::Created)
             }
             (EventAction::Resolve, Some(ix)) => {
@@ -105,6 +111,7 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
                 let old = std::mem::replace(&mut target.alert.status, AlertStatus::Resolved.as_str().to_owned());
                 target.alert.resolved_at = Some(received);
                 target.dirty = true;
+                target.repeated = false;
                 open.remove(&key_of(&target.alert));
                 let changes = json!({"status": {"old": old, "new": "resolved"}});
                 plan.audit.push(record(e, AuditAction::AlertResolved, &target.alert.id, changes));
@@ -142,7 +149,12 @@ pub fn plan<'r>(events: &[Event<'r>], known: Known, received: NaiveDateTime) -> 
     for t in touched.into_iter().filter(|t| t.dirty) {
         match t.loaded_status {
             None => plan.created.push(t.alert),
-            Some(status) => plan.changed.push((t.alert, status)),
+            Some(status) => {
+                if t.repeated {
+                    plan.repeated.push((t.alert.tenant_id.clone(), t.alert.id.clone()));
+                }
+                plan.changed.push((t.alert, status));
+            }
         }
     }
     plan

@@ -105,6 +105,22 @@ fn a_repeat_of_a_stored_open_alert_updates_it_without_an_audit_entry() {
 }
 
 #[test]
+fn a_repeat_is_listed_for_the_feed_unless_the_batch_resolves_the_alert_after_it() {
+    let ctx = ctx();
+    let events = [
+        ("t1", event(EventAction::Trigger, Some("disk"), "again"), None),
+        ("t1", event(EventAction::Trigger, Some("cpu"), "again"), None),
+        ("t1", event(EventAction::Resolve, Some("cpu"), "x"), None),
+        ("t1", event(EventAction::Trigger, Some("new"), "first"), None),
+        ("t1", event(EventAction::Trigger, Some("new"), "second"), None),
+    ];
+    let open = vec![open_alert("a1", "t1", "disk", "triggered"), open_alert("a2", "t1", "cpu", "triggered")];
+    let plan = run(&ctx, &events, Known { open, applied: vec![] });
+    // Not the resolved one, nor the one the batch opened (its `alert.created` says it all).
+    assert_eq!(plan.repeated, [("t1".to_owned(), "a1".to_owned())]);
+}
+
+#[test]
 fn a_resolve_frees_the_key_so_the_next_trigger_opens_a_new_alert() {
     let ctx = ctx();
     let events = [

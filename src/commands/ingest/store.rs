@@ -1,17 +1,13 @@
 //! Loads what a batch's events need from the database, plans them, and writes the plan: the
 //! same few statements for one event or a thousand.
 
-use std::collections::HashMap;
-
 use chrono::NaiveDateTime;
 use diesel::QueryResult;
 
 use super::plan::{self, Event, Known, Plan};
 use crate::commands::CommandError;
 use crate::db::DbConnection;
-use crate::db::models::Alert;
 use crate::db::queries::{alerts, amqp_messages, audit};
-use crate::domain::alert::AlertStatus;
 
 /// Applies the events (their tenants' write locks held by the caller) and returns the plan,
 /// whose audit records the caller appends to the tenants' chains.
@@ -21,7 +17,6 @@ pub fn apply_events<'r>(
     received: NaiveDateTime,
 ) -> Result<Plan<'r>, CommandError> {
     let known = load(conn, events)?;
-    let counts_before: HashMap<String, i64> = known.open.iter().map(|a| (a.id.clone(), a.event_count)).collect();
     let plan = plan::plan(events, known, received);
     // Changes first: an alert resolved in this batch frees its key for an alert the batch opens.
     let written = alerts::store_changes(conn, &plan.changed)?;
@@ -32,29 +27,19 @@ pub fn apply_events<'r>(
     }
     alerts::insert_all(conn, &plan.created)?;
     amqp_messages::insert_all(conn, &plan.applied)?;
-    mark_repeats(conn, &plan, &counts_before)?;
+    mark_repeats(conn, &plan)?;
     Ok(plan)
 }
 
 /// Repeats (an open alert counted one more event) write no audit entry; they are stamped for
 /// the live feed instead, and their tenants' feeds told, in this transaction.
-fn mark_repeats(conn: &mut DbConnection, plan: &Plan<'_>, counts_before: &HashMap<String, i64>) -> QueryResult<()> {
-    let repeated: Vec<&Alert> = plan
-        .changed
-        .iter()
-        .map(|(alert, _)| alert)
-        // Repeated, and still open: one repeated then resolved in the batch is only resolved.
-        .filter(|alert| alert.status != AlertStatus::Resolved.as_str())
-        .filter(|alert| counts_before.get(&alert.id).is_some_and(|before| alert.event_count > *before))
-        .collect();
-    if repeated.is_empty() {
+fn mark_repeats(conn: &mut DbConnection, plan: &Plan<'_>) -> QueryResult<()> {
+    if plan.repeated.is_empty() {
         return Ok(());
     }
-    let ids: Vec<&str> = repeated.iter().map(|alert| alert.id.as_str()).collect();
+    let ids: Vec<&str> = plan.repeated.iter().map(|(_, id)| id.as_str()).collect();
     alerts::mark_repeated(conn, &ids)?;
-    let mut tenants: Vec<String> = repeated.iter().map(|alert| alert.tenant_id.clone()).collect();
-    tenants.sort_unstable();
-    tenants.dedup();
+    let tenants: Vec<String> = distinct(plan.repeated.iter().map(|(tenant, _)| tenant.clone()));
     audit::announce_alert_changes(conn, &tenants)
 }
 

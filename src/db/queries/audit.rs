@@ -94,9 +94,10 @@ pub fn announce_alert_changes(conn: &mut DbConnection, tenant_ids: &[String]) ->
     backend::announce_alert_changes(conn, tenant_ids)
 }
 
-/// Like [`alert_changes_after`], each with the alert as it is now and its integration's name,
-/// in one query: what the live feed sends.
-pub fn alert_changes_with_alerts_after(
+/// Up to `limit` of the tenant's alert changes after `after_seq`, oldest first, as
+/// `(seq, action, the alert as it is now with its integration's name)`, in one query: what the
+/// live feed sends.
+pub fn alert_changes_after(
     conn: &mut DbConnection,
     tenant_id: &str,
     after_seq: i64,
@@ -112,21 +113,4 @@ pub fn alert_changes_with_alerts_after(
         .limit(limit)
         .load(conn)?;
     Ok(rows.into_iter().map(|(seq, action, alert, name)| (seq, action, (alert, name))).collect())
-}
-
-/// Up to `limit` of the tenant's alert changes after `after_seq`, oldest first, as
-/// `(seq, action, alert id)`.
-pub fn alert_changes_after(
-    conn: &mut DbConnection,
-    tenant_id: &str,
-    after_seq: i64,
-    limit: i64,
-) -> QueryResult<Vec<(i64, String, String)>> {
-    audit_entries::table
-        .filter(audit_entries::tenant_id.eq(tenant_id).and(audit_entries::seq.gt(after_seq)))
-        .filter(audit_entries::target_type.eq("alert"))
-        .select((audit_entries::seq, audit_entries::action, audit_entries::target_id))
-        .order(audit_entries::seq.asc())
-        .limit(limit)
-        .load(conn)
 }
